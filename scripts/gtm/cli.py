@@ -1,0 +1,239 @@
+"""`gtm`: the command line of the GTM revenue analytics warehouse."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import date
+from typing import Annotated
+
+import psycopg
+import typer
+from rich.console import Console
+
+from gtm import summary as summary_mod
+from gtm.settings import SettingsError, load_settings
+from gtm.warehouse import EmbeddedServer, WarehouseError, bootstrap, pg_bin, server_version
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    help="GTM revenue analytics warehouse: generate, load, build and inspect.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run and inspect the warehouse (embedded PostgreSQL unless POSTGRES_HOST is set).")
+app.add_typer(db_app, name="db")
+
+ROLES = ("transformer", "bi_reader", "admin", "airflow")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _embedded() -> EmbeddedServer:
+    try:
+        return EmbeddedServer()
+    except (WarehouseError, SettingsError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+def ensure_warehouse_running() -> None:
+    """Start the embedded server if it is the configured warehouse; check reachability either way."""
+    settings = load_settings()
+    if not settings.external:
+        server = _embedded()
+        try:
+            server.start()
+        except WarehouseError as exc:
+            raise _fail(str(exc)) from exc
+    try:
+        server_version(settings)
+    except psycopg.OperationalError as exc:
+        raise _fail(f"cannot connect to the warehouse at {settings.host}:{settings.port}: {exc}") from exc
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded warehouse (creating it, its roles and databases on first use)."""
+    settings = load_settings()
+    if settings.external:
+        raise _fail("POSTGRES_HOST is set: that server is managed outside this project (try `gtm db status`).")
+    server = _embedded()
+    try:
+        started = server.start()
+    except WarehouseError as exc:
+        raise _fail(str(exc)) from exc
+    state = "started" if started else "already running"
+    console.print(f"Warehouse {state} on {settings.host}:{settings.port} (data: {server.paths.data_dir})")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded warehouse."""
+    server = _embedded()
+    console.print("Warehouse stopped." if server.stop() else "Warehouse was not running.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the warehouse is reachable (exit 1 when it is not)."""
+    settings = load_settings()
+    where = f"{settings.host}:{settings.port}"
+    try:
+        version = server_version(settings)
+    except psycopg.OperationalError as exc:
+        kind = "external" if settings.external else "embedded"
+        console.print(f"Warehouse ({kind}) at {where} is not reachable: {str(exc).strip()}")
+        raise typer.Exit(1) from exc
+    console.print(f"Warehouse at {where} is up (PostgreSQL {version}, database {settings.database}).")
+
+
+def _role(settings, name: str):
+    if name not in ROLES:
+        raise _fail(f"unknown role {name!r}; choose one of {', '.join(ROLES)}", code=2)
+    return {
+        "transformer": settings.transformer,
+        "bi_reader": settings.bi_reader,
+        "admin": settings.admin,
+        "airflow": settings.airflow,
+    }[name]
+
+
+@db_app.command("url")
+def db_url(
+    role: Annotated[str, typer.Option(help=f"Role to connect as: {', '.join(ROLES)}.")] = "transformer",
+) -> None:
+    """Print a libpq connection URL (includes the password: do not paste it anywhere public)."""
+    settings = load_settings()
+    chosen = _role(settings, role)
+    database = settings.airflow_database if role == "airflow" else settings.database
+    typer.echo(settings.url(chosen, database))
+
+
+@db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def db_psql(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help=f"Role to connect as: {', '.join(ROLES)}.")] = "transformer",
+) -> None:
+    """Open psql on the warehouse (extra arguments are passed to psql, e.g. -c 'select 1')."""
+    settings = load_settings()
+    chosen = _role(settings, role)
+    database = settings.airflow_database if role == "airflow" else settings.database
+    psql = pg_bin("psql")
+    os.execv(psql, [psql, settings.url(chosen, database), *ctx.args])
+
+
+@db_app.command("bootstrap")
+def db_bootstrap() -> None:
+    """Create or re-sync roles, databases and base grants (idempotent). Used by docker compose."""
+    try:
+        bootstrap(load_settings())
+    except (WarehouseError, SettingsError, psycopg.Error) as exc:
+        raise _fail(str(exc)) from exc
+    console.print("Roles, databases and grants are in place.")
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} must be a date like 2026-06-30 (got {value!r})", code=2) from None
+
+
+@app.command()
+def generate(
+    scale: Annotated[float, typer.Option(help="Volume multiplier; 1 ~= 4,500 leads a month.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed and version => identical data.")] = 42,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Last simulated day (YYYY-MM-DD).")] = None,
+    months: Annotated[int, typer.Option(help="Months of history ending at --as-of.")] = 24,
+) -> None:
+    """Generate the synthetic company's history and load it into bronze (replacing earlier generated rows)."""
+    from gtm.generators import GeneratorConfig, generate_history
+    from gtm.generators.config import DEFAULT_AS_OF
+
+    try:
+        cfg = GeneratorConfig(
+            scale=scale, seed=seed, as_of=_parse_date(as_of, "--as-of") or DEFAULT_AS_OF, months=months
+        )
+    except ValueError as exc:
+        raise _fail(str(exc), code=2) from exc
+    ensure_warehouse_running()
+    settings = load_settings()
+    started = time.perf_counter()
+    with psycopg.connect(settings.url()) as conn:
+        counts = generate_history(conn, cfg)
+    elapsed = time.perf_counter() - started
+    summary_mod.print_generated(console, counts, cfg, elapsed)
+
+
+def _run_dbt_or_exit(args: list[str], target: str | None) -> None:
+    from gtm.dbt_runner import resolve_packages, run_dbt
+
+    packages = resolve_packages()
+    console.print(f"[bold]dbt packages:[/] {packages.describe()}")
+    result = run_dbt(args, target=target, packages=packages)
+    if not result.success:
+        raise _fail(f"dbt {' '.join(args)} failed (target {result.target}); see the log above.")
+
+
+@app.command()
+def build(
+    target: Annotated[str | None, typer.Option(help="dbt target: dev, ci or prod (default: $DBT_TARGET or prod).")] = None,
+    select: Annotated[str | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
+) -> None:
+    """Run `dbt build` (seeds, models, snapshots and tests) and print the summary."""
+    ensure_warehouse_running()
+    args = ["build"] + (["--select", select] if select else [])
+    _run_dbt_or_exit(args, target)
+    summary_mod.print_summary(console, target=target)
+
+
+@app.command(
+    "dbt",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)
+def dbt_passthrough(ctx: typer.Context) -> None:
+    """Run any dbt command with the warehouse connection and package set configured, e.g. `gtm dbt ls`."""
+    if not ctx.args:
+        raise _fail("usage: gtm dbt <dbt arguments>, e.g. gtm dbt source freshness", code=2)
+    target = os.environ.get("DBT_TARGET", "prod")
+    _run_dbt_or_exit(list(ctx.args), target)
+
+
+@app.command()
+def summary(
+    target: Annotated[str | None, typer.Option(help="dbt target whose schemas to count.")] = None,
+) -> None:
+    """Print row counts per layer and the last dbt run's results."""
+    summary_mod.print_summary(console, target=target)
+
+
+@app.command()
+def demo(
+    scale: Annotated[float, typer.Option(help="Volume multiplier for the generated data.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+) -> None:
+    """Start the warehouse, generate data, build every model with its tests, and summarise."""
+    ensure_warehouse_running()
+    generate(scale=scale, seed=seed, as_of=None, months=24)
+    _run_dbt_or_exit(["build"], "prod")
+    summary_mod.print_summary(console, target="prod")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except SettingsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,137 @@
+"""Run dbt in-process against the configured warehouse, with the right package set.
+
+Package resolution (``GTM_DBT_PACKAGES`` = ``auto`` | ``real`` | ``offline``):
+- ``real``: the packages ``dbt deps`` installs into ``dbt/dbt_packages``.
+- ``offline``: the clean-room stand-ins in ``dbt/offline_packages`` (same package and macro names), for
+  air-gapped machines and this project's sandboxed CI.
+- ``auto`` (default): real packages if installed; otherwise try ``dbt deps`` once (the outcome is cached in
+  ``$GTM_HOME`` for a day, as the hub lookup costs ~10 s when offline) and fall back to the stand-ins.
+``dbt deps`` empties its install path first, so it only ever runs with the path set to ``dbt_packages``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
+
+REAL_PACKAGES_DIR = DBT_PROJECT_DIR / "dbt_packages"
+OFFLINE_PACKAGES_DIR = DBT_PROJECT_DIR / "offline_packages"
+REQUIRED_PACKAGES = ("dbt_utils", "dbt_expectations")
+DEPS_RETRY_SECONDS = 24 * 3600
+NO_DEPRECATIONS = '{"error": ["Deprecations"]}'
+
+
+@dataclass(frozen=True)
+class PackageSet:
+    kind: str  # "real" or "offline"
+    path: Path
+    reason: str
+
+    def describe(self) -> str:
+        label = "real dbt packages" if self.kind == "real" else "offline stand-in packages"
+        return f"{label} ({self.path}): {self.reason}"
+
+
+def _installed(path: Path) -> bool:
+    return all((path / name / "dbt_project.yml").exists() for name in REQUIRED_PACKAGES)
+
+
+def _deps_marker() -> Path:
+    return gtm_home() / "dbt_deps_failed"
+
+
+def _try_dbt_deps() -> tuple[bool, str]:
+    """Run `dbt deps` in a subprocess so an unreachable hub costs one line of output, not a traceback."""
+    env = dict(os.environ, DBT_PACKAGES_INSTALL_PATH=str(REAL_PACKAGES_DIR))
+    cmd = [sys.executable, "-m", "dbt.cli.main", "deps", "--project-dir", str(DBT_PROJECT_DIR),
+           "--profiles-dir", str(DBT_PROJECT_DIR)]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        return False, "dbt deps timed out"
+    if proc.returncode == 0 and _installed(REAL_PACKAGES_DIR):
+        return True, "installed by dbt deps"
+    lines = [ln.strip() for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
+    unreachable = any("hub.getdbt.com" in ln or "NameResolutionError" in ln for ln in lines)
+    detail = "the dbt package hub is unreachable" if unreachable else (lines[-1] if lines else "no output")
+    return False, f"dbt deps failed: {detail}"
+
+
+def resolve_packages(mode: str | None = None) -> PackageSet:
+    mode = (mode or os.environ.get("GTM_DBT_PACKAGES", "auto")).lower()
+    if mode not in {"auto", "real", "offline"}:
+        raise ValueError(f"GTM_DBT_PACKAGES must be auto, real or offline (got {mode!r})")
+    if mode == "offline":
+        return PackageSet("offline", OFFLINE_PACKAGES_DIR, "GTM_DBT_PACKAGES=offline")
+    if _installed(REAL_PACKAGES_DIR):
+        return PackageSet("real", REAL_PACKAGES_DIR, "installed by dbt deps")
+    marker = _deps_marker()
+    recently_failed = marker.exists() and time.time() - marker.stat().st_mtime < DEPS_RETRY_SECONDS
+    if mode == "real" or not recently_failed:
+        ok, reason = _try_dbt_deps()
+        if ok:
+            marker.unlink(missing_ok=True)
+            return PackageSet("real", REAL_PACKAGES_DIR, reason)
+        if mode == "real":
+            raise RuntimeError(f"GTM_DBT_PACKAGES=real but {reason}")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(reason + "\n")
+    else:
+        reason = marker.read_text().strip() + " (cached; delete " + str(marker) + " to retry)"
+    return PackageSet("offline", OFFLINE_PACKAGES_DIR, reason)
+
+
+def dbt_target_path() -> Path:
+    """dbt's target directory (DBT_TARGET_PATH, relative to the project, like dbt itself)."""
+    return DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def dbt_environment(settings: WarehouseSettings, packages: PackageSet, target: str) -> dict[str, str]:
+    env = settings.dbt_env()
+    env["DBT_PACKAGES_INSTALL_PATH"] = str(packages.path)
+    env["DBT_TARGET"] = target
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return env
+
+
+@dataclass
+class DbtResult:
+    success: bool
+    packages: PackageSet
+    target: str
+    run_results: dict | None
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    target: str | None = None,
+    settings: WarehouseSettings | None = None,
+    packages: PackageSet | None = None,
+    fail_on_deprecations: bool = True,
+) -> DbtResult:
+    """Invoke dbt in this process (no subprocess start-up cost) with the warehouse environment exported."""
+    from dbt.cli.main import dbtRunner
+
+    settings = settings or load_settings()
+    packages = packages or resolve_packages()
+    target = target or os.environ.get("DBT_TARGET", "prod")
+    os.environ.update(dbt_environment(settings, packages, target))
+    command = list(args)
+    base = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if command and command[0] not in {"deps", "clean", "debug", "init"}:
+        base += ["--target", target]
+    global_flags = ["--warn-error-options", NO_DEPRECATIONS] if fail_on_deprecations else []
+    result = dbtRunner().invoke([*global_flags, *command, *base])
+    run_results = None
+    results_file = dbt_target_path() / "run_results.json"
+    if command and command[0] in {"build", "run", "test", "seed", "snapshot"} and results_file.exists():
+        run_results = json.loads(results_file.read_text())
+    return DbtResult(bool(result.success), packages, target, run_results)

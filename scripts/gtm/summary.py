@@ -1,0 +1,104 @@
+"""What a build produced: row counts per layer and the last dbt run's results."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+
+import psycopg
+from psycopg import sql
+from rich.console import Console
+from rich.table import Table
+
+from gtm.settings import load_settings
+
+LAYERS = ("bronze", "staging", "intermediate", "marts")
+TARGET_SCHEMA_ENV = {"dev": ("DBT_DEV_SCHEMA", "dev"), "ci": ("DBT_CI_SCHEMA", "ci"), "prod": ("DBT_PROD_SCHEMA", "public")}
+
+
+def layer_schema(layer: str, target: str) -> str:
+    """Mirror of macros/generate_schema_name.sql for the CLI (bronze is shared by every target)."""
+    if layer == "bronze":
+        return "bronze"
+    env_name, default = TARGET_SCHEMA_ENV.get(target, ("DBT_PROD_SCHEMA", "public"))
+    prefix = os.environ.get(env_name, default).strip()
+    return layer if prefix in ("", "public") else f"{prefix}_{layer}"
+
+
+def relation_row_counts(conn: psycopg.Connection, schema: str) -> dict[str, int]:
+    rows = conn.execute(
+        # Underscore-prefixed tables are load metadata (ledger, defect manifest), not layer data.
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+        "AND left(table_name, 1) <> '_' ORDER BY table_name",
+        (schema,),
+    ).fetchall()
+    counts = {}
+    for (name,) in rows:
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, name))
+        counts[name] = conn.execute(query).fetchone()[0]
+    return counts
+
+
+def layer_counts(target: str) -> dict[str, dict[str, int]]:
+    settings = load_settings()
+    with psycopg.connect(settings.url()) as conn:
+        return {layer: relation_row_counts(conn, layer_schema(layer, target)) for layer in LAYERS}
+
+
+def run_result_counts() -> Counter:
+    from gtm.dbt_runner import dbt_target_path
+
+    path = dbt_target_path() / "run_results.json"
+    counts: Counter = Counter()
+    if not path.exists():
+        return counts
+    for result in json.loads(path.read_text()).get("results", []):
+        kind = result["unique_id"].split(".", 1)[0]
+        counts[(kind, result["status"])] += 1
+    return counts
+
+
+def print_generated(console: Console, counts: dict[str, int], cfg, elapsed: float) -> None:
+    table = Table(title=f"Generated into bronze (batch {cfg.batch_id})")
+    table.add_column("bronze table")
+    table.add_column("rows", justify="right")
+    for name, rows in counts.items():
+        table.add_row(name, f"{rows:,}")
+    table.add_row("[bold]total", f"[bold]{sum(counts.values()):,}")
+    console.print(table)
+    console.print(f"{sum(counts.values()):,} rows in {elapsed:.1f} s")
+
+
+def print_summary(console: Console, target: str | None = None) -> None:
+    target = target or os.environ.get("DBT_TARGET", "prod")
+    counts = layer_counts(target)
+    table = Table(title=f"Warehouse layers (target {target})")
+    table.add_column("layer")
+    table.add_column("schema")
+    table.add_column("relations", justify="right")
+    table.add_column("rows", justify="right")
+    for layer in LAYERS:
+        rels = counts[layer]
+        table.add_row(layer, layer_schema(layer, target), str(len(rels)), f"{sum(rels.values()):,}")
+    console.print(table)
+    marts = Table(title="Marts")
+    marts.add_column("relation")
+    marts.add_column("rows", justify="right")
+    for name, rows in counts["marts"].items():
+        marts.add_row(name, f"{rows:,}")
+    console.print(marts)
+    results = run_result_counts()
+    if results:
+        res = Table(title="Last dbt run")
+        res.add_column("node type")
+        res.add_column("status")
+        res.add_column("count", justify="right")
+        for (kind, status), n in sorted(results.items()):
+            res.add_row(kind, status, str(n))
+        console.print(res)
+    console.print(
+        "Next: `gtm db psql -c 'select * from "
+        f"{layer_schema('marts', target)}.rpt_funnel_summary'`, `gtm dbt docs generate`, "
+        "or see README.md (Airflow, docker compose, your own CSVs)."
+    )

@@ -1,0 +1,83 @@
+"""Shared fixtures: a real embedded PostgreSQL for the whole session, isolated from a developer's own.
+
+The suite runs against its own cluster ($GTM_HOME=.gtm/test, port 55433 unless GTM_TEST_PG_PORT says
+otherwise) and its own dbt target directory, so `make test` never touches the demo warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_HOME = REPO_ROOT / ".gtm" / "test"
+
+# Set before any project module reads them.
+os.environ["GTM_HOME"] = str(TEST_HOME)
+os.environ["GTM_PG_PORT"] = os.environ.get("GTM_TEST_PG_PORT", "55433")
+os.environ["DBT_TARGET_PATH"] = "target-test"
+os.environ["DBT_LOG_PATH"] = str(TEST_HOME / "dbt-logs")
+os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["AIRFLOW_HOME"] = str(TEST_HOME / "airflow")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
+for external in ("POSTGRES_HOST", "POSTGRES_PASSWORD", "DBT_TARGET", "DBT_PACKAGES_INSTALL_PATH"):
+    os.environ.pop(external, None)
+
+from gtm.settings import WarehouseSettings, load_settings  # noqa: E402
+from gtm.warehouse import EmbeddedServer  # noqa: E402
+
+SMALL_SCALE = 0.05  # ~5,400 leads over 24 months: every layer has data, builds stay fast
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> WarehouseSettings:
+    """The session's embedded warehouse, started once (and created on first use)."""
+    server = EmbeddedServer()
+    server.start()
+    yield load_settings()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dbt_env(warehouse: WarehouseSettings) -> dict[str, str]:
+    """Environment a dbt process needs to reach the test warehouse with the offline stand-in packages."""
+    env = warehouse.dbt_env()
+    env["DBT_PACKAGES_INSTALL_PATH"] = str(REPO_ROOT / "dbt" / "offline_packages")
+    return env
+
+
+@pytest.fixture
+def transformer_conn(warehouse: WarehouseSettings):
+    with psycopg.connect(warehouse.url(), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def generated(warehouse: WarehouseSettings) -> dict[str, int]:
+    """Bronze loaded with the small fixed-seed world."""
+    from gtm.generators import GeneratorConfig, generate_history
+
+    with psycopg.connect(warehouse.url()) as conn:
+        return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+
+
+@pytest.fixture(scope="session")
+def built(generated: dict[str, int]):
+    """`dbt build` on target prod over the small world; returns the run's DbtResult."""
+    from gtm.dbt_runner import run_dbt
+
+    result = run_dbt(["build"], target="prod")
+    assert result.success, "dbt build failed on the generated data; see the dbt log above"
+    return result
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Leave the cluster for the next run (faster), but never stale dbt artefacts of the test target.
+    shutil.rmtree(REPO_ROOT / "dbt" / "target-test" / "compiled", ignore_errors=True)
