@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -33,6 +35,11 @@ for external in ("POSTGRES_HOST", "POSTGRES_PASSWORD", "DBT_TARGET", "DBT_PACKAG
 from gtm.settings import WarehouseSettings, load_settings  # noqa: E402
 from gtm.warehouse import EmbeddedServer  # noqa: E402
 
+# Airflow reads its configuration once, at import: point it at the test warehouse's metadata database now.
+os.environ.update(load_settings().airflow_env())
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO_ROOT / "airflow" / "dags")
+os.environ["GTM_DBT_MANIFEST"] = str(REPO_ROOT / "dbt" / "target-test" / "manifest.json")
+
 SMALL_SCALE = 0.05  # ~5,400 leads over 24 months: every layer has data, builds stay fast
 
 
@@ -42,6 +49,9 @@ def warehouse() -> WarehouseSettings:
     server = EmbeddedServer()
     server.start()
     yield load_settings()
+    if "airflow.settings" in sys.modules:
+        # Close Airflow's pooled connections first so its exit hook does not hit a stopped server.
+        sys.modules["airflow.settings"].dispose_orm()
     server.stop()
 
 
@@ -76,6 +86,26 @@ def built(generated: dict[str, int]):
     result = run_dbt(["build"], target="prod")
     assert result.success, "dbt build failed on the generated data; see the dbt log above"
     return result
+
+
+@pytest.fixture(scope="session")
+def manifest(warehouse: WarehouseSettings) -> Path:
+    """manifest.json for cosmos (what `gtm dbt parse` produces)."""
+    from gtm.dbt_runner import run_dbt
+
+    assert run_dbt(["parse"], target="prod").success
+    path = Path(os.environ["GTM_DBT_MANIFEST"])
+    assert path.exists()
+    return path
+
+
+@pytest.fixture(scope="session")
+def airflow_db(warehouse: WarehouseSettings) -> None:
+    """Airflow's metadata schema, migrated in its own database on the embedded server."""
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow", "db", "migrate"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -55,7 +55,6 @@ with DAG(
             test_behavior=TestBehavior.AFTER_EACH,
             should_detach_multiple_parents_tests=True,
         ),
-        operator_args={"install_deps": False},
     )
 
     source_freshness >> dbt_build

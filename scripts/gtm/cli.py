@@ -62,7 +62,9 @@ def db_start() -> None:
     """Start the embedded warehouse (creating it, its roles and databases on first use)."""
     settings = load_settings()
     if settings.external:
-        raise _fail("POSTGRES_HOST is set: that server is managed outside this project (try `gtm db status`).")
+        raise _fail(
+            "POSTGRES_HOST is set: that server is managed outside this project (try `gtm db status`)."
+        )
     server = _embedded()
     try:
         started = server.start()
@@ -185,7 +187,9 @@ def _run_dbt_or_exit(args: list[str], target: str | None) -> None:
 
 @app.command()
 def build(
-    target: Annotated[str | None, typer.Option(help="dbt target: dev, ci or prod (default: $DBT_TARGET or prod).")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="dbt target: dev, ci or prod (default: $DBT_TARGET or prod).")
+    ] = None,
     select: Annotated[str | None, typer.Option("--select", "-s", help="dbt selection.")] = None,
 ) -> None:
     """Run `dbt build` (seeds, models, snapshots and tests) and print the summary."""

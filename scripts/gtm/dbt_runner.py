@@ -11,6 +11,7 @@ Package resolution (``GTM_DBT_PACKAGES`` = ``auto`` | ``real`` | ``offline``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -50,8 +51,16 @@ def _deps_marker() -> Path:
 def _try_dbt_deps() -> tuple[bool, str]:
     """Run `dbt deps` in a subprocess so an unreachable hub costs one line of output, not a traceback."""
     env = dict(os.environ, DBT_PACKAGES_INSTALL_PATH=str(REAL_PACKAGES_DIR))
-    cmd = [sys.executable, "-m", "dbt.cli.main", "deps", "--project-dir", str(DBT_PROJECT_DIR),
-           "--profiles-dir", str(DBT_PROJECT_DIR)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dbt.cli.main",
+        "deps",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
     except subprocess.TimeoutExpired:
@@ -101,6 +110,22 @@ def dbt_environment(settings: WarehouseSettings, packages: PackageSet, target: s
     return env
 
 
+@contextlib.contextmanager
+def scoped_environ(values: dict[str, str]):
+    """Export ``values`` for the duration of a dbt invocation only: leaving POSTGRES_HOST behind would make
+    the rest of this process believe it talks to an external server."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @dataclass
 class DbtResult:
     success: bool
@@ -123,13 +148,13 @@ def run_dbt(
     settings = settings or load_settings()
     packages = packages or resolve_packages()
     target = target or os.environ.get("DBT_TARGET", "prod")
-    os.environ.update(dbt_environment(settings, packages, target))
     command = list(args)
     base = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if command and command[0] not in {"deps", "clean", "debug", "init"}:
         base += ["--target", target]
     global_flags = ["--warn-error-options", NO_DEPRECATIONS] if fail_on_deprecations else []
-    result = dbtRunner().invoke([*global_flags, *command, *base])
+    with scoped_environ(dbt_environment(settings, packages, target)):
+        result = dbtRunner().invoke([*global_flags, *command, *base])
     run_results = None
     results_file = dbt_target_path() / "run_results.json"
     if command and command[0] in {"build", "run", "test", "seed", "snapshot"} and results_file.exists():

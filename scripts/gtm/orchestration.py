@@ -30,7 +30,8 @@ def manifest_path() -> Path:
 
 
 def packages_path() -> str:
-    """Never runs `dbt deps` at DAG runtime: real packages when installed (docker image), else the stand-ins."""
+    """Never runs `dbt deps` at DAG runtime: the real packages when installed (docker image), else the
+    offline stand-ins."""
     explicit = os.environ.get("DBT_PACKAGES_INSTALL_PATH")
     if explicit:
         return explicit

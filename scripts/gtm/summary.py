@@ -14,7 +14,11 @@ from rich.table import Table
 from gtm.settings import load_settings
 
 LAYERS = ("bronze", "staging", "intermediate", "marts")
-TARGET_SCHEMA_ENV = {"dev": ("DBT_DEV_SCHEMA", "dev"), "ci": ("DBT_CI_SCHEMA", "ci"), "prod": ("DBT_PROD_SCHEMA", "public")}
+TARGET_SCHEMA_ENV = {
+    "dev": ("DBT_DEV_SCHEMA", "dev"),
+    "ci": ("DBT_CI_SCHEMA", "ci"),
+    "prod": ("DBT_PROD_SCHEMA", "public"),
+}
 
 
 def layer_schema(layer: str, target: str) -> str:

@@ -122,8 +122,9 @@ def _check_writable_by_server(path: Path) -> None:
     probe = _run_pg(["test", "-w", str(path), "-a", "-x", str(path)], check=False)
     if probe.returncode != 0:
         raise WarehouseError(
-            f"The server runs as the unprivileged user '{EMBEDDED_SYSTEM_USER}', which cannot write to {path}. "
-            "Every parent directory must be searchable (chmod o+x) or set GTM_HOME to a directory it can reach."
+            f"The server runs as the unprivileged user '{EMBEDDED_SYSTEM_USER}', which cannot write to "
+            f"{path}. Every parent directory must be searchable (chmod o+x), or set GTM_HOME to a directory "
+            "it can reach."
         )
 
 
@@ -157,7 +158,8 @@ class EmbeddedServer:
         data_dir = self.paths.data_dir
         if data_dir.exists() and any(data_dir.iterdir()):
             raise WarehouseError(
-                f"{data_dir} exists but holds no PostgreSQL cluster (no PG_VERSION). Move it away or set GTM_HOME."
+                f"{data_dir} exists but holds no PostgreSQL cluster (no PG_VERSION). "
+                "Move it away or set GTM_HOME."
             )
         data_dir.mkdir(mode=0o700, exist_ok=True)
         pwfile = self.paths.home / ".initdb-pw"
@@ -204,11 +206,12 @@ class EmbeddedServer:
     def status(self) -> bool:
         if not self.initialized:
             return False
-        return _run_pg([pg_bin("pg_ctl"), "-D", str(self.paths.data_dir), "status"], check=False).returncode == 0
+        return (
+            _run_pg([pg_bin("pg_ctl"), "-D", str(self.paths.data_dir), "status"], check=False).returncode == 0
+        )
 
     def start(self) -> bool:
         """Start the server (initialising it first if needed). Returns False when it was already running."""
-        created = self.init()
         if self.status():
             return False
         if _port_in_use(self.settings.port):
@@ -216,13 +219,24 @@ class EmbeddedServer:
                 f"Port {self.settings.port} on 127.0.0.1 is already in use by another program. "
                 "Stop it or choose another port with GTM_PG_PORT."
             )
+        created = self.init()
         self._write_config()
         if _running_as_root() and not self.paths.log_file.exists():
             self.paths.log_file.touch()
             entry = _ensure_system_user()
             os.chown(self.paths.log_file, entry.pw_uid, entry.pw_gid)
         result = _run_pg(
-            [pg_bin("pg_ctl"), "-D", str(self.paths.data_dir), "-l", str(self.paths.log_file), "-w", "-t", "60", "start"],
+            [
+                pg_bin("pg_ctl"),
+                "-D",
+                str(self.paths.data_dir),
+                "-l",
+                str(self.paths.log_file),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
             check=False,
         )
         if result.returncode != 0:
@@ -267,7 +281,9 @@ def _ensure_role(cur: psycopg.Cursor, name: str, password: str, options: str = "
 def _ensure_database(cur: psycopg.Cursor, name: str, owner: str) -> None:
     cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
     if not cur.fetchone():
-        cur.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
+        cur.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner))
+        )
     cur.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(sql.Identifier(name)))
 
 
@@ -279,7 +295,10 @@ def bootstrap(settings: WarehouseSettings | None = None) -> None:
             raise SettingsError(f"No password configured for role {role.user}; see .env.example.")
     wait_until_ready(settings)
     transformer, reader, airflow = settings.transformer.user, settings.bi_reader.user, settings.airflow.user
-    with psycopg.connect(settings.url(settings.admin, "postgres"), autocommit=True) as conn, conn.cursor() as cur:
+    with (
+        psycopg.connect(settings.url(settings.admin, "postgres"), autocommit=True) as conn,
+        conn.cursor() as cur,
+    ):
         _ensure_role(cur, transformer, settings.transformer.password, "LOGIN NOSUPERUSER NOCREATEROLE")
         _ensure_role(cur, reader, settings.bi_reader.password, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
         _ensure_role(cur, airflow, settings.airflow.password, "LOGIN NOSUPERUSER NOCREATEROLE")
@@ -289,7 +308,9 @@ def bootstrap(settings: WarehouseSettings | None = None) -> None:
                 sql.Identifier(reader), sql.Literal(BI_READER_STATEMENT_TIMEOUT)
             )
         )
-        cur.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(sql.Identifier(reader)))
+        cur.execute(
+            sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(sql.Identifier(reader))
+        )
         _ensure_database(cur, settings.database, transformer)
         _ensure_database(cur, settings.airflow_database, airflow)
         cur.execute(
@@ -302,15 +323,20 @@ def bootstrap(settings: WarehouseSettings | None = None) -> None:
                 sql.Identifier(settings.airflow_database), sql.Identifier(airflow)
             )
         )
-    with psycopg.connect(settings.url(settings.admin, settings.database), autocommit=True) as conn, conn.cursor() as cur:
+    with (
+        psycopg.connect(settings.url(settings.admin, settings.database), autocommit=True) as conn,
+        conn.cursor() as cur,
+    ):
         cur.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
         cur.execute(sql.SQL("GRANT ALL ON SCHEMA public TO {}").format(sql.Identifier(transformer)))
         cur.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS bronze AUTHORIZATION {}").format(sql.Identifier(transformer))
         )
-        cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
-            sql.Identifier(settings.database), sql.Identifier(transformer)
-        ))
+        cur.execute(
+            sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
+                sql.Identifier(settings.database), sql.Identifier(transformer)
+            )
+        )
 
 
 def server_version(settings: WarehouseSettings) -> str:

@@ -1,0 +1,110 @@
+"""The embedded warehouse: authentication, roles, loopback-only listening, clear errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import psycopg
+import pytest
+from psycopg import errors
+from typer.testing import CliRunner
+
+from gtm.cli import app
+from gtm.warehouse import EmbeddedServer, WarehouseError, pg_bin
+
+runner = CliRunner()
+
+
+def test_db_url_is_accepted_by_psql(warehouse):
+    result = runner.invoke(app, ["db", "url"])
+    assert result.exit_code == 0, result.output
+    url = result.output.strip()
+    assert url.startswith("postgresql://gtm_transformer:")
+    psql = subprocess.run(
+        [pg_bin("psql"), url, "-At", "-c", "select current_user || ' ' || current_database()"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert psql.returncode == 0, psql.stderr
+    assert psql.stdout.strip() == "gtm_transformer gtm"
+
+
+def test_wrong_password_is_refused(warehouse):
+    bad = warehouse.url().replace(warehouse.transformer.password, "not-the-password")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(bad, connect_timeout=5)
+    psql = subprocess.run(
+        [pg_bin("psql"), bad, "-c", "select 1"], capture_output=True, text=True, check=False
+    )
+    assert psql.returncode == 2
+    assert "password authentication failed" in psql.stderr
+
+
+def test_server_listens_on_loopback_only_with_scram(warehouse):
+    with psycopg.connect(warehouse.url(warehouse.admin, "postgres")) as conn:
+        assert conn.execute("show listen_addresses").fetchone()[0] == "127.0.0.1"
+        assert conn.execute("show password_encryption").fetchone()[0] == "scram-sha-256"
+        assert conn.execute("show unix_socket_directories").fetchone()[0] == ""
+        methods = {
+            r[0] for r in conn.execute("select auth_method from pg_hba_file_rules where type = 'host'")
+        }
+    assert methods == {"scram-sha-256"}
+
+
+def test_status_and_second_start_are_harmless(warehouse):
+    assert runner.invoke(app, ["db", "status"]).exit_code == 0
+    result = runner.invoke(app, ["db", "start"])
+    assert result.exit_code == 0
+    assert "already running" in result.output
+
+
+def test_bi_reader_reads_marts_only(built, warehouse):
+    with psycopg.connect(warehouse.url(warehouse.bi_reader), autocommit=True) as conn:
+        rows = conn.execute("select sum(total_leads) from marts.rpt_funnel_summary").fetchone()[0]
+        assert rows > 0
+        for forbidden in (
+            "bronze.crm_leads",
+            "staging.stg_crm__leads",
+            "intermediate.int_crm__leads_enriched",
+        ):
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute(f"select count(*) from {forbidden}")
+        for ddl in (
+            "create table marts.bi_probe (x int)",
+            "create table public.bi_probe (x int)",
+            "create schema bi_probe",
+        ):
+            with pytest.raises((errors.ReadOnlySqlTransaction, errors.InsufficientPrivilege)):
+                conn.execute(ddl)
+        # Even outside the default read-only transaction mode the role holds no CREATE privilege.
+        conn.execute("set default_transaction_read_only = off")
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("create table marts.bi_probe (x int)")
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("delete from marts.rpt_funnel_summary")
+        timeout = conn.execute("show statement_timeout").fetchone()[0]
+        assert timeout == "1min"
+
+
+def test_port_in_use_gives_a_clear_error(warehouse, monkeypatch, tmp_path_factory):
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen(1)
+    port = blocker.getsockname()[1]
+    home = warehouse_home_dir() / "port-conflict"
+    monkeypatch.setenv("GTM_HOME", str(home))
+    monkeypatch.setenv("GTM_PG_PORT", str(port))
+    try:
+        with pytest.raises(WarehouseError, match=f"Port {port} on 127.0.0.1 is already in use"):
+            EmbeddedServer(home=home).start()
+        assert not (home / "pgdata").exists(), "a failed start must not leave a half-made cluster"
+    finally:
+        blocker.close()
+
+
+def warehouse_home_dir():
+    from gtm.settings import gtm_home
+
+    return gtm_home()
