@@ -81,7 +81,9 @@ CRM_LEADS = BronzeTable(
         Column("lead_source", "text", "Lead source as recorded by marketing/sales ops."),
         Column("status", "text", "Lead status as exported (spellings vary)."),
         Column("form_submitted_at", "text", "Web form submission time as exported text; empty for outbound."),
-        Column("predicted_value", "text", "Predicted monthly value as exported text (currency formats vary)."),
+        Column(
+            "predicted_value", "text", "Predicted monthly value as exported text (currency formats vary)."
+        ),
         Column("created_at", "timestamptz", "When the lead was created."),
         Column("updated_at", "timestamptz", "When this version of the record was written."),
     ),

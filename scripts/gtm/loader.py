@@ -57,7 +57,8 @@ def load_batch(
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(sql.SQL("DELETE FROM {} WHERE _batch_id = %s").format(table.identifier), (batch_id,))
         cur.execute(
-            sql.SQL("DELETE FROM {} WHERE batch_id = %s AND table_name = %s").format(LEDGER), (batch_id, table.name)
+            sql.SQL("DELETE FROM {} WHERE batch_id = %s AND table_name = %s").format(LEDGER),
+            (batch_id, table.name),
         )
         with cur.copy(copy_sql) as copy:
             copy.set_types(_copy_types(table))
@@ -77,7 +78,9 @@ def load_batch(
 def delete_source_rows(conn: psycopg.Connection, table: BronzeTable, source_system: str) -> int:
     """Remove every row a source system loaded into ``table`` (used before regenerating a full history)."""
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(sql.SQL("DELETE FROM {} WHERE _source_system = %s").format(table.identifier), (source_system,))
+        cur.execute(
+            sql.SQL("DELETE FROM {} WHERE _source_system = %s").format(table.identifier), (source_system,)
+        )
         deleted = cur.rowcount
         cur.execute(
             sql.SQL("DELETE FROM {} WHERE table_name = %s AND source_system = %s").format(LEDGER),

@@ -21,7 +21,16 @@ LEADS_PER_ACCOUNT = 2.5
 SEGMENTS = np.array(["Enterprise", "Mid Market", "Commercial", "SMB"])
 SEGMENT_WEIGHTS = np.array([0.08, 0.22, 0.30, 0.40])
 INDUSTRIES = np.array(
-    ["Software", "Financial Services", "Healthcare", "Retail", "Manufacturing", "Media", "Education", "Logistics"]
+    [
+        "Software",
+        "Financial Services",
+        "Healthcare",
+        "Retail",
+        "Manufacturing",
+        "Media",
+        "Education",
+        "Logistics",
+    ]
 )
 REGIONS = np.array(["North America", "EMEA", "APAC", "LATAM"])
 REGION_WEIGHTS = np.array([0.55, 0.25, 0.12, 0.08])
@@ -33,8 +42,16 @@ EMPLOYEE_BANDS = {
 }
 
 LEAD_STATUSES = np.array(
-    ["New", "Working", "Demo Set", "Sales Nurture", "Converted", "Not Interested", "Disqualified",
-     "Incorrect Contact Data"]
+    [
+        "New",
+        "Working",
+        "Demo Set",
+        "Sales Nurture",
+        "Converted",
+        "Not Interested",
+        "Disqualified",
+        "Incorrect Contact Data",
+    ]
 )
 # Status mix per channel, shaped after the case study (seed 000): inbound converts ~4x better, outbound
 # carries most of the bad contact data.
@@ -98,8 +115,14 @@ def generate_crm(cfg: GeneratorConfig) -> CrmWorld:
     accounts = [
         (aid, name, ind, seg, EMPLOYEE_BANDS[seg], reg, c, u)
         for aid, name, ind, seg, reg, c, u in zip(
-            account_ids.tolist(), names.tolist(), industries.tolist(), segments.tolist(), regions.tolist(),
-            created_dt, updated_dt, strict=True,
+            account_ids.tolist(),
+            names.tolist(),
+            industries.tolist(),
+            segments.tolist(),
+            regions.tolist(),
+            created_dt,
+            updated_dt,
+            strict=True,
         )
     ]
 
