@@ -16,7 +16,8 @@ import psycopg
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TEST_HOME = REPO_ROOT / ".gtm" / "test"
+# GTM_TEST_HOME/GTM_TEST_PG_PORT let two suites run side by side without sharing a cluster.
+TEST_HOME = Path(os.environ.get("GTM_TEST_HOME", REPO_ROOT / ".gtm" / "test")).resolve()
 
 # Set before any project module reads them.
 os.environ["GTM_HOME"] = str(TEST_HOME)
