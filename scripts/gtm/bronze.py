@@ -52,7 +52,9 @@ class BronzeTable:
         return sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(self.identifier, sql.SQL(", ").join(cols))
 
 
-def _t(name: str, source_system: str, key: str, description: str, *columns: tuple[str, str, str]) -> BronzeTable:
+def _t(
+    name: str, source_system: str, key: str, description: str, *columns: tuple[str, str, str]
+) -> BronzeTable:
     return BronzeTable(
         name=name,
         source_system=source_system,
@@ -67,20 +69,30 @@ TS = "timestamptz"
 RAW = "text"
 
 CRM_USERS = _t(
-    "crm_users", "crm", "user_id", "CRM users: reps (BDR, AE, CSM) and their managers.",
+    "crm_users",
+    "crm",
+    "user_id",
+    "CRM users: reps (BDR, AE, CSM) and their managers.",
     ("user_id", "text", "CRM user id."),
     ("full_name", "text", "User's name."),
     ("email", "text", "Work email."),
     ("role", "text", "BDR, AE, CSM or Manager."),
     ("team", "text", "Inbound Sales, Outbound Sales, Customer Success or Sales Leadership."),
-    ("channel", "text", "Acquisition channel the user works (Inbound, Outbound); empty for CSMs and managers."),
+    (
+        "channel",
+        "text",
+        "Acquisition channel the user works (Inbound, Outbound); empty for CSMs and managers.",
+    ),
     ("manager_user_id", "text", "The user's manager."),
     ("hired_on", "date", "Start date."),
     ("is_active", "boolean", "False once the user left."),
     ("updated_at", TS, "When this version of the record was written."),
 )
 CRM_ACCOUNTS = _t(
-    "crm_accounts", "crm", "account_id", "CRM accounts (prospects and customers), one row per version.",
+    "crm_accounts",
+    "crm",
+    "account_id",
+    "CRM accounts (prospects and customers), one row per version.",
     ("account_id", "text", "CRM account id."),
     ("account_name", "text", "Company name."),
     ("industry", "text", "Industry as entered in the CRM."),
@@ -95,7 +107,10 @@ CRM_ACCOUNTS = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 CRM_CONTACTS = _t(
-    "crm_contacts", "crm", "contact_id", "People at accounts.",
+    "crm_contacts",
+    "crm",
+    "contact_id",
+    "People at accounts.",
     ("contact_id", "text", "CRM contact id."),
     ("account_id", "text", "Account the contact works at."),
     ("first_name", "text", "First name."),
@@ -108,7 +123,10 @@ CRM_CONTACTS = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 CRM_LEADS = _t(
-    "crm_leads", "crm", "lead_id", "CRM leads, one row per version; form_submitted_at is set for inbound leads.",
+    "crm_leads",
+    "crm",
+    "lead_id",
+    "CRM leads, one row per version; form_submitted_at is set for inbound leads.",
     ("lead_id", "text", "CRM lead id."),
     ("contact_id", "text", "Contact the lead is for."),
     ("account_id", "text", "Account the lead belongs to."),
@@ -132,7 +150,10 @@ CRM_LEADS = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 CRM_OPPORTUNITIES = _t(
-    "crm_opportunities", "crm", "opportunity_id", "CRM opportunities, one row per version.",
+    "crm_opportunities",
+    "crm",
+    "opportunity_id",
+    "CRM opportunities, one row per version.",
     ("opportunity_id", "text", "CRM opportunity id."),
     ("account_id", "text", "Account."),
     ("lead_id", "text", "Lead the opportunity came from (new business)."),
@@ -152,7 +173,10 @@ CRM_OPPORTUNITIES = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 CRM_OPPORTUNITY_STAGE_HISTORY = _t(
-    "crm_opportunity_stage_history", "crm", "stage_history_id", "Every stage an opportunity entered.",
+    "crm_opportunity_stage_history",
+    "crm",
+    "stage_history_id",
+    "Every stage an opportunity entered.",
     ("stage_history_id", "text", "History row id."),
     ("opportunity_id", "text", "Opportunity."),
     ("stage", "text", "Stage entered."),
@@ -162,7 +186,10 @@ CRM_OPPORTUNITY_STAGE_HISTORY = _t(
     ("changed_by_user_id", "text", "User who moved the opportunity."),
 )
 CRM_ACTIVITIES = _t(
-    "crm_activities", "crm", "activity_id", "Rep activities: calls, emails, texts, meetings and demos.",
+    "crm_activities",
+    "crm",
+    "activity_id",
+    "Rep activities: calls, emails, texts, meetings and demos.",
     ("activity_id", "text", "Activity id."),
     ("activity_type", "text", "call, email, text, meeting or demo."),
     ("outcome", "text", "Connected, No Answer, Left Voicemail, Replied, Held, No Show, ..."),
@@ -175,7 +202,10 @@ CRM_ACTIVITIES = _t(
     ("duration_minutes", "integer", "Duration (calls, meetings, demos)."),
 )
 MARKETING_TOUCHES = _t(
-    "marketing_touches", "marketing", "touch_id", "Marketing touchpoints per contact.",
+    "marketing_touches",
+    "marketing",
+    "touch_id",
+    "Marketing touchpoints per contact.",
     ("touch_id", "text", "Touchpoint id."),
     ("contact_id", "text", "Contact touched."),
     ("channel", "text", "Website, Paid Search, Webinar, Event, Paid Social or Email."),
@@ -184,7 +214,10 @@ MARKETING_TOUCHES = _t(
     ("touched_at", TS, "When the touch happened."),
 )
 SALES_TOUCHES = _t(
-    "sales_touches", "sales_engagement", "touch_id", "Sales outreach touchpoints per contact.",
+    "sales_touches",
+    "sales_engagement",
+    "touch_id",
+    "Sales outreach touchpoints per contact.",
     ("touch_id", "text", "Touchpoint id."),
     ("contact_id", "text", "Contact touched."),
     ("user_id", "text", "Rep."),
@@ -193,7 +226,10 @@ SALES_TOUCHES = _t(
     ("touched_at", TS, "When the touch happened."),
 )
 SPEND_AD_DAILY = _t(
-    "spend_ad_daily", "ads", "spend_id", "Daily advertising spend by channel and campaign.",
+    "spend_ad_daily",
+    "ads",
+    "spend_id",
+    "Daily advertising spend by channel and campaign.",
     ("spend_id", "text", "Row id (date + campaign)."),
     ("spend_date", "date", "Day."),
     ("channel", "text", "Paid Search, Paid Social, Webinar, Event, Email or Website (SEO/content)."),
@@ -204,7 +240,10 @@ SPEND_AD_DAILY = _t(
     ("spend_amount", "numeric", "Spend in USD."),
 )
 SPEND_TEAM_MONTHLY = _t(
-    "spend_team_monthly", "finance", "team_month_id", "Monthly sales team pay (salaries and commissions).",
+    "spend_team_monthly",
+    "finance",
+    "team_month_id",
+    "Monthly sales team pay (salaries and commissions).",
     ("team_month_id", "text", "Row id (month + team)."),
     ("month_start", "date", "First day of the month."),
     ("team", "text", "Team."),
@@ -214,7 +253,10 @@ SPEND_TEAM_MONTHLY = _t(
     ("commission_amount", "numeric", "Commissions, USD."),
 )
 BILLING_SUBSCRIPTIONS = _t(
-    "billing_subscriptions", "billing", "subscription_id", "Subscriptions (contracts), one row per version.",
+    "billing_subscriptions",
+    "billing",
+    "subscription_id",
+    "Subscriptions (contracts), one row per version.",
     ("subscription_id", "text", "Subscription id."),
     ("account_id", "text", "Customer account."),
     ("opportunity_id", "text", "Opportunity that created or last changed it."),
@@ -230,7 +272,10 @@ BILLING_SUBSCRIPTIONS = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 BILLING_INVOICES = _t(
-    "billing_invoices", "billing", "invoice_id", "Invoices (billing orders).",
+    "billing_invoices",
+    "billing",
+    "invoice_id",
+    "Invoices (billing orders).",
     ("invoice_id", "text", "Invoice id."),
     ("account_id", "text", "Customer account."),
     ("subscription_id", "text", "Subscription billed."),
@@ -245,7 +290,10 @@ BILLING_INVOICES = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 BILLING_USAGE_CHARGES = _t(
-    "billing_usage_charges", "billing", "usage_charge_id", "Monthly usage-based charges (token overage).",
+    "billing_usage_charges",
+    "billing",
+    "usage_charge_id",
+    "Monthly usage-based charges (token overage).",
     ("usage_charge_id", "text", "Charge id (account + month)."),
     ("account_id", "text", "Customer account."),
     ("subscription_id", "text", "Subscription."),
@@ -256,7 +304,10 @@ BILLING_USAGE_CHARGES = _t(
     ("amount", "numeric", "Usage charge, USD."),
 )
 PRODUCT_API_EVENTS = _t(
-    "product_api_events", "product", "event_id", "API requests (a sample of each account's traffic).",
+    "product_api_events",
+    "product",
+    "event_id",
+    "API requests (a sample of each account's traffic).",
     ("event_id", "bigint", "Request id."),
     ("account_id", "text", "Calling account."),
     ("event_at", TS, "Request time."),
@@ -268,7 +319,10 @@ PRODUCT_API_EVENTS = _t(
     ("region", "text", "Serving region."),
 )
 PRODUCT_INCIDENTS = _t(
-    "product_incidents", "product", "incident_id", "Platform incidents.",
+    "product_incidents",
+    "product",
+    "incident_id",
+    "Platform incidents.",
     ("incident_id", "text", "Incident id."),
     ("title", "text", "Summary."),
     ("severity", "text", "SEV1 (outage), SEV2 (degraded), SEV3 (minor)."),
@@ -279,7 +333,10 @@ PRODUCT_INCIDENTS = _t(
     ("downtime_minutes", "integer", "Minutes of full unavailability."),
 )
 SUPPORT_TICKETS = _t(
-    "support_tickets", "support", "ticket_id", "Support tickets.",
+    "support_tickets",
+    "support",
+    "ticket_id",
+    "Support tickets.",
     ("ticket_id", "text", "Ticket id."),
     ("account_id", "text", "Customer account."),
     ("contact_id", "text", "Requester."),
@@ -291,7 +348,10 @@ SUPPORT_TICKETS = _t(
     ("updated_at", TS, "When this version of the record was written."),
 )
 SUPPORT_SURVEY_RESPONSES = _t(
-    "support_survey_responses", "support", "response_id", "CSAT and NPS survey responses.",
+    "support_survey_responses",
+    "support",
+    "response_id",
+    "CSAT and NPS survey responses.",
     ("response_id", "text", "Response id."),
     ("account_id", "text", "Customer account."),
     ("contact_id", "text", "Respondent."),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import psycopg
@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from gtm import summary as summary_mod
+from gtm.cli_load import load as load_command
 from gtm.settings import SettingsError, load_settings
 from gtm.warehouse import EmbeddedServer, WarehouseError, bootstrap, pg_bin, server_version
 
@@ -155,24 +156,52 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed; same seed and version => identical data.")] = 42,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Last simulated day (YYYY-MM-DD).")] = None,
     months: Annotated[int, typer.Option(help="Months of history ending at --as-of.")] = 24,
+    days: Annotated[
+        int | None, typer.Option(help="Daily increment: append this many days after what bronze holds.")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Daily increments up to and including this day.")] = None,
+    from_day: Annotated[
+        str | None, typer.Option("--from-day", help="First day of the increment (re-runs it idempotently).")
+    ] = None,
+    profile: Annotated[
+        Path | None, typer.Option(help="Partial profile TOML overriding scripts/gtm/generators/profile.toml.")
+    ] = None,
 ) -> None:
-    """Generate the synthetic company's history and load it into bronze (replacing earlier generated rows)."""
-    from gtm.generators import GeneratorConfig, generate_history
+    """Generate the synthetic company into bronze: its full history, or the next daily increment(s)."""
+    from gtm.generators import GeneratorConfig, generate_history, generate_increment, next_increment_day
     from gtm.generators.config import DEFAULT_AS_OF
 
-    try:
-        cfg = GeneratorConfig(
-            scale=scale, seed=seed, as_of=_parse_date(as_of, "--as-of") or DEFAULT_AS_OF, months=months
-        )
-    except ValueError as exc:
-        raise _fail(str(exc), code=2) from exc
+    incremental = days is not None or until is not None or from_day is not None
+    if days is not None and days < 1:
+        raise _fail("--days must be >= 1", code=2)
+    if profile is not None and not profile.exists():
+        raise _fail(f"profile file {profile} does not exist", code=2)
+    if not incremental:
+        try:
+            cfg = GeneratorConfig(
+                scale=scale, seed=seed, as_of=_parse_date(as_of, "--as-of") or DEFAULT_AS_OF, months=months
+            )
+        except ValueError as exc:
+            raise _fail(str(exc), code=2) from exc
     ensure_warehouse_running()
     settings = load_settings()
-    started = time.perf_counter()
-    with psycopg.connect(settings.url()) as conn:
-        counts = generate_history(conn, cfg)
-    elapsed = time.perf_counter() - started
-    summary_mod.print_generated(console, counts, cfg, elapsed)
+    results = []
+    with psycopg.connect(settings.url()) as conn, summary_mod.generation_progress(console) as progress:
+        try:
+            if not incremental:
+                results.append(generate_history(conn, cfg, profile, progress=progress))
+            else:
+                first = _parse_date(from_day, "--from-day") or next_increment_day(conn)
+                last = _parse_date(until, "--until") or first + timedelta(days=(days or 1) - 1)
+                if last < first:
+                    raise _fail(f"--until {last} is before the first day to generate ({first})", code=2)
+                day = first
+                while day <= last:
+                    results.append(generate_increment(conn, day, profile, progress=progress))
+                    day += timedelta(days=1)
+        except ValueError as exc:
+            raise _fail(str(exc), code=2) from exc
+    summary_mod.print_generated(console, results)
 
 
 def _run_dbt_or_exit(args: list[str], target: str | None) -> None:
@@ -226,9 +255,14 @@ def demo(
 ) -> None:
     """Start the warehouse, generate data, build every model with its tests, and summarise."""
     ensure_warehouse_running()
-    generate(scale=scale, seed=seed, as_of=None, months=24)
+    generate(
+        scale=scale, seed=seed, as_of=None, months=24, days=None, until=None, from_day=None, profile=None
+    )
     _run_dbt_or_exit(["build"], "prod")
     summary_mod.print_summary(console, target="prod")
+
+
+app.command("load")(load_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -24,6 +24,13 @@ def ensure_bronze(conn: psycopg.Connection, tables: Iterable[BronzeTable] | None
         conn.execute(LEDGER_DDL)
         for table in tables or TABLES.values():
             conn.execute(table.create_sql())
+            # Contracts grow: add columns a table created by an older version lacks (never drop any).
+            for column in table.columns:
+                conn.execute(
+                    sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} {}").format(
+                        table.identifier, sql.Identifier(column.name), sql.SQL(column.pg_type)
+                    )
+                )
             conn.execute(
                 sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (_batch_id)").format(
                     sql.Identifier(f"{table.name}__batch_idx"), table.identifier

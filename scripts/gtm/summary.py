@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -9,6 +10,7 @@ from collections import Counter
 import psycopg
 from psycopg import sql
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from gtm.settings import load_settings
@@ -63,15 +65,48 @@ def run_result_counts() -> Counter:
     return counts
 
 
-def print_generated(console: Console, counts: dict[str, int], cfg, elapsed: float) -> None:
-    table = Table(title=f"Generated into bronze (batch {cfg.batch_id})")
+@contextlib.contextmanager
+def generation_progress(console: Console):
+    """A progress bar per bronze table; yields the callback the generators report chunks to."""
+    with Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        TextColumn("{task.completed:>12,} rows"),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, total=None)
+            progress.advance(tasks[table], rows)
+
+        yield report
+
+
+def print_generated(console: Console, results) -> None:
+    totals: dict[str, int] = {}
+    for result in results:
+        for name, rows in result.counts.items():
+            totals[name] = totals.get(name, 0) + rows
+    first, last = results[0], results[-1]
+    span = f"{first.first_day} .. {last.last_day}"
+    title = f"Generated into bronze ({span}, {len(results)} batch{'es' if len(results) > 1 else ''})"
+    table = Table(title=title)
     table.add_column("bronze table")
     table.add_column("rows", justify="right")
-    for name, rows in counts.items():
-        table.add_row(name, f"{rows:,}")
-    table.add_row("[bold]total", f"[bold]{sum(counts.values()):,}")
+    for name in sorted(totals):
+        table.add_row(name, f"{totals[name]:,}")
+    total = sum(totals.values())
+    table.add_row("[bold]total", f"[bold]{total:,}")
     console.print(table)
-    console.print(f"{sum(counts.values()):,} rows in {elapsed:.1f} s")
+    seconds = sum(r.seconds for r in results)
+    defects = sum(r.defects for r in results)
+    console.print(
+        f"{total:,} rows in {seconds:.1f} s ({total / max(seconds, 1e-9):,.0f} rows/s); "
+        f"{defects:,} deliberate defects recorded in bronze._generator_defects"
+    )
 
 
 def print_summary(console: Console, target: str | None = None) -> None:

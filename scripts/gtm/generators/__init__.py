@@ -1,26 +1,291 @@
-"""Synthetic source systems and their load into bronze."""
+"""Synthetic source systems and their load into bronze: full history and daily increments."""
 
 from __future__ import annotations
 
-import psycopg
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from gtm.bronze import CRM_ACCOUNTS, CRM_LEADS
+import psycopg
+from psycopg import sql
+
+from gtm import __version__
+from gtm.bronze import ALL_TABLES, BRONZE_SCHEMA, DEFECTS_DDL, DEFECTS_TABLE, TABLES
 from gtm.generators.config import GENERATOR_SOURCE, GeneratorConfig
-from gtm.generators.crm import generate_crm
+from gtm.generators.defects import DefectRecord, inject
+from gtm.generators.frames import US_PER_DAY, Frame, month_start, to_us, us_to_date
+from gtm.generators.lifecycle import Lifecycle
+from gtm.generators.profile import load_profile, profile_hash
+from gtm.generators.world import World
 from gtm.loader import delete_source_rows, ensure_bronze, load_batch
 
-__all__ = ["GeneratorConfig", "generate_history"]
+__all__ = ["GenerationResult", "GeneratorConfig", "generate_history", "generate_increment", "simulate"]
+
+RUNS_TABLE = "_generator_runs"
+EVENTS = "product_api_events"
+RUNS_DDL = sql.SQL(
+    """CREATE TABLE IF NOT EXISTS {} (
+        batch_id text primary key,
+        kind text not null,
+        seed bigint not null,
+        scale double precision not null,
+        months integer not null,
+        history_start date not null,
+        history_as_of date not null,
+        as_of date not null,
+        profile_hash text not null,
+        generator_version text not null,
+        created_at timestamptz not null
+    )"""
+).format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
+DEFECT_COLUMNS = [
+    "table_name",
+    "record_key",
+    "record_version_at",
+    "defect_kind",
+    "column_name",
+    "clean_value",
+    "dirty_value",
+    "batch_id",
+]
+Progress = Callable[[str, int], None]
 
 
-def generate_history(conn: psycopg.Connection, cfg: GeneratorConfig) -> dict[str, int]:
-    """Replace the generated history in bronze with the world ``cfg`` describes; returns rows per table.
+@dataclass
+class GenerationResult:
+    batch_id: str
+    counts: dict[str, int]
+    defects: int
+    first_day: date
+    last_day: date
+    seconds: float
 
-    Rows from other sources (CSV imports) are left untouched.
-    """
-    world = generate_crm(cfg)
+
+@dataclass
+class Simulation:
+    world: World
+    lifecycle: Lifecycle
+
+
+def simulate(cfg: GeneratorConfig, profile: dict, until: date) -> Simulation:
+    """Everything but API events (those stream day by day through ``iter_event_frames``)."""
+    world = World(cfg, profile, until)
+    world.build_users()
+    world.build_installed_base()
+    world.build_leads()
+    life = Lifecycle(world)
+    life.build_incidents()
+    life.build_subscriptions()
+    world.flush_opportunities()
+    life.index_intervals()
+    world.build_spend()
+    world.build_team_pay()
+    life.build_invoices()
+    life.build_support()
+    return Simulation(world, life)
+
+
+def iter_event_frames(
+    sim: Simulation, lo_us: int, hi_us: int, emit_lo_us: int, tokens: dict
+) -> Iterator[Frame]:
+    """API events month by month (bounded memory); ``tokens`` collects usage per account-month."""
+    chunk_lo = lo_us
+    while chunk_lo < hi_us:
+        chunk_hi = min(hi_us, to_us(month_start(us_to_date(chunk_lo), 1)))
+        sim.world.out.parts.pop(EVENTS, None)
+        for key, value in sim.lifecycle.build_events(chunk_lo, chunk_hi, emit_lo_us).items():
+            tokens[key] = tokens.get(key, 0) + value
+        frame = sim.world.out.frame(EVENTS)
+        sim.world.out.parts.pop(EVENTS, None)
+        if len(frame):
+            yield frame
+        chunk_lo = chunk_hi
+
+
+def _ensure_meta(conn: psycopg.Connection) -> None:
     ensure_bronze(conn)
+    with conn.transaction():
+        conn.execute(RUNS_DDL)
+        conn.execute(DEFECTS_DDL)
+        conn.execute(
+            sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS record_version_at timestamptz").format(
+                sql.Identifier(BRONZE_SCHEMA, DEFECTS_TABLE)
+            )
+        )
+
+
+def _save_defects(
+    conn: psycopg.Connection, batch_id: str, records: list[DefectRecord], *, replace_all: bool
+) -> None:
+    table = sql.Identifier(BRONZE_SCHEMA, DEFECTS_TABLE)
+    with conn.transaction(), conn.cursor() as cur:
+        if replace_all:
+            cur.execute(sql.SQL("DELETE FROM {}").format(table))
+        cur.execute(sql.SQL("DELETE FROM {} WHERE batch_id = %s").format(table), (batch_id,))
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            table, sql.SQL(", ").join(map(sql.Identifier, DEFECT_COLUMNS))
+        )
+        with cur.copy(copy_sql) as copy:
+            for r in records:
+                copy.write_row(
+                    (
+                        r.table_name,
+                        r.record_key,
+                        datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=r.version_at_us),
+                        r.defect_kind,
+                        r.column_name,
+                        r.clean_value,
+                        r.dirty_value,
+                        batch_id,
+                    )
+                )
+
+
+def _load_window(
+    conn,
+    sim: Simulation,
+    cfg: GeneratorConfig,
+    profile: dict,
+    batch_id: str,
+    lo_us: int,
+    hi_us: int,
+    events_from_us: int,
+    progress: Progress | None,
+) -> tuple[dict[str, int], list[DefectRecord]]:
+    seed, rate = cfg.seed, profile["defects"]["rate"]
     counts: dict[str, int] = {}
-    for table, rows in ((CRM_ACCOUNTS, world.accounts), (CRM_LEADS, world.leads)):
+    defects: list[DefectRecord] = []
+
+    def rows_of(frame: Frame, table: str) -> Iterator[tuple]:
+        dirty, recs = inject(frame.window(lo_us, hi_us), seed, rate)
+        defects.extend(recs)
+        if progress:
+            progress(table, len(dirty))
+        yield from dirty.rows()
+
+    tokens: dict = {}
+
+    def event_rows() -> Iterator[tuple]:
+        for frame in iter_event_frames(sim, events_from_us, hi_us, lo_us, tokens):
+            yield from rows_of(frame, EVENTS)
+
+    counts[EVENTS] = load_batch(conn, TABLES[EVENTS], event_rows(), batch_id, source_system=GENERATOR_SOURCE)
+    sim.lifecycle.build_usage_charges(tokens)
+    for table in ALL_TABLES:
+        if table.name == EVENTS:
+            continue
+        frame = sim.world.out.frame(table.name)
+        counts[table.name] = load_batch(
+            conn, table, rows_of(frame, table.name), batch_id, source_system=GENERATOR_SOURCE
+        )
+    return counts, defects
+
+
+def _record_run(conn, batch_id: str, kind: str, cfg: GeneratorConfig, profile: dict, as_of: date) -> None:
+    with conn.transaction():
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE batch_id = %s").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE)),
+            (batch_id,),
+        )
+        conn.execute(
+            sql.SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())").format(
+                sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE)
+            ),
+            (
+                batch_id,
+                kind,
+                cfg.seed,
+                cfg.scale,
+                cfg.months,
+                cfg.history_start,
+                cfg.as_of,
+                as_of,
+                profile_hash(profile),
+                __version__,
+            ),
+        )
+
+
+def generate_history(
+    conn: psycopg.Connection,
+    cfg: GeneratorConfig,
+    profile_path: Path | None = None,
+    progress: Progress | None = None,
+) -> GenerationResult:
+    """Replace every generated row in bronze with the history ``cfg`` describes (CSV imports are kept)."""
+    started = time.perf_counter()
+    profile = load_profile(profile_path)
+    _ensure_meta(conn)
+    sim = simulate(cfg, profile, cfg.as_of)
+    with conn.transaction():
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE)))
+    for table in ALL_TABLES:
         delete_source_rows(conn, table, GENERATOR_SOURCE)
-        counts[table.name] = load_batch(conn, table, rows, cfg.batch_id, source_system=GENERATOR_SOURCE)
-    return counts
+    lo, hi = to_us(cfg.history_start) - 100 * 365 * US_PER_DAY, to_us(cfg.as_of + timedelta(days=1))
+    counts, defects = _load_window(
+        conn, sim, cfg, profile, cfg.batch_id, lo, hi, to_us(cfg.history_start), progress
+    )
+    _save_defects(conn, cfg.batch_id, defects, replace_all=True)
+    _record_run(conn, cfg.batch_id, "history", cfg, profile, cfg.as_of)
+    return GenerationResult(
+        cfg.batch_id, counts, len(defects), cfg.history_start, cfg.as_of, time.perf_counter() - started
+    )
+
+
+def warehouse_state(conn: psycopg.Connection) -> tuple[GeneratorConfig, date, str] | None:
+    """The generated world in bronze: its config, the last simulated day, and its profile hash."""
+    _ensure_meta(conn)
+    row = conn.execute(
+        sql.SQL(
+            "SELECT seed, scale, months, history_as_of, max(as_of) OVER (), profile_hash FROM {} "
+            "WHERE kind = 'history' LIMIT 1"
+        ).format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
+    ).fetchone()
+    if row is None:
+        return None
+    last = conn.execute(
+        sql.SQL("SELECT max(as_of) FROM {}").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
+    ).fetchone()[0]
+    seed, scale, months, history_as_of, _, phash = row
+    return GeneratorConfig(scale=scale, seed=seed, as_of=history_as_of, months=months), last, phash
+
+
+def generate_increment(
+    conn: psycopg.Connection, day: date, profile_path: Path | None = None, progress: Progress | None = None
+) -> GenerationResult:
+    """Append (or re-load, idempotently) the batch of one simulated day after the loaded history."""
+    started = time.perf_counter()
+    state = warehouse_state(conn)
+    if state is None:
+        raise ValueError("bronze holds no generated history yet: run `gtm generate` first")
+    cfg, _last, phash = state
+    profile = load_profile(profile_path)
+    if profile_hash(profile) != phash:
+        raise ValueError(
+            "the generator profile changed since the history was generated; regenerate the history"
+        )
+    if day <= cfg.as_of:
+        raise ValueError(
+            f"{day} is inside the generated history (which ends {cfg.as_of}); choose a later day"
+        )
+    sim = simulate(cfg, profile, day)
+    batch_id = f"day-{day.isoformat()}-s{cfg.scale:g}-r{cfg.seed}"
+    lo, hi = to_us(day), to_us(day + timedelta(days=1))
+    events_from = to_us(month_start(day, -1))
+    counts, defects = _load_window(conn, sim, cfg, profile, batch_id, lo, hi, events_from, progress)
+    _save_defects(conn, batch_id, defects, replace_all=False)
+    _record_run(conn, batch_id, "increment", cfg, profile, day)
+    return GenerationResult(batch_id, counts, len(defects), day, day, time.perf_counter() - started)
+
+
+def next_increment_day(conn: psycopg.Connection) -> date:
+    state = warehouse_state(conn)
+    if state is None:
+        raise ValueError("bronze holds no generated history yet: run `gtm generate` first")
+    return state[1] + timedelta(days=1)
+
+
+def with_as_of(cfg: GeneratorConfig, as_of: date) -> GeneratorConfig:
+    return replace(cfg, as_of=as_of)
