@@ -71,12 +71,29 @@ def transformer_conn(warehouse: WarehouseSettings):
 
 
 @pytest.fixture(scope="session")
-def generated(warehouse: WarehouseSettings) -> dict[str, int]:
-    """Bronze loaded with the small fixed-seed world."""
+def generated(warehouse: WarehouseSettings):
+    """Bronze loaded with the small fixed-seed world (a GenerationResult)."""
     from gtm.generators import GeneratorConfig, generate_history
 
     with psycopg.connect(warehouse.url()) as conn:
         return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+
+
+@pytest.fixture(scope="session")
+def scratch_db(warehouse: WarehouseSettings) -> str:
+    """A second, empty warehouse database for tests that generate other worlds (calibration, increments),
+    so the session's standard world in `gtm` stays untouched. Returns its URL (transformer role)."""
+    from psycopg import sql
+
+    name = "gtm_scratch"
+    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
+            )
+        )
+    return warehouse.url(database=name)
 
 
 @pytest.fixture(scope="session")

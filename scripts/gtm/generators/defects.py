@@ -112,7 +112,7 @@ def _currency(value: str, variant: int) -> str:
         return f"{sign}US$ {whole.replace(',', ' ')},{cents}"
     if variant == 1:
         return f"{sign}{whole.replace(',', '.')},{cents}"
-    return f"{sign}${whole},{cents}"
+    return f"{sign}${whole}.{cents}"
 
 
 def _shift_zone(text: str, variant: int) -> str:

@@ -138,25 +138,25 @@ class Frame:
         return list(zip(*converted, strict=True)) if converted else []
 
 
-def _ts_list(values: np.ndarray) -> list:
-    values = values.astype(np.int64)
+def _nullable_ints(values: np.ndarray) -> list:
+    """int64 column with the NULL_TS sentinel (or an object column of ints/None) -> ints and None."""
+    if values.dtype == object:
+        return [None if v is None or v == NULL_TS else int(v) for v in values.tolist()]
+    out = values.astype(np.int64).tolist()
     nulls = values == NULL_TS
-    naive = np.where(nulls, 0, values).astype("datetime64[us]").tolist()
-    return [None if n else d.replace(tzinfo=UTC) for d, n in zip(naive, nulls.tolist(), strict=True)]
+    if nulls.any():
+        for i in np.flatnonzero(nulls).tolist():
+            out[i] = None
+    return out
 
 
 def _convert(values: np.ndarray, pg_type: str) -> list:
-    """numpy column -> Python values psycopg's binary COPY dumpers accept."""
+    """numpy column -> values for binary COPY. Times stay ints (loader.load_batch(raw_time=True))."""
     if pg_type == "timestamptz":
-        if values.dtype == object:
-            return [None if v is None else _ts_list(np.array([v]))[0] for v in values.tolist()]
-        return _ts_list(values)
+        return _nullable_ints(values)
     if pg_type == "date":
-        if values.dtype == object:
-            return [None if v is None else us_to_date(v) for v in values.tolist()]
-        nulls = values == NULL_TS
-        days = np.where(nulls, 0, values // US_PER_DAY).astype("datetime64[D]").tolist()
-        return [None if n else d for d, n in zip(days, nulls.tolist(), strict=True)]
+        days = _nullable_ints(values)
+        return [None if d is None else d // US_PER_DAY for d in days]
     if pg_type == "numeric":
         return [None if v is None or v != v else Decimal(f"{v:.4f}") for v in values.tolist()]
     if pg_type in ("integer", "bigint", "smallint"):
@@ -164,8 +164,12 @@ def _convert(values: np.ndarray, pg_type: str) -> list:
             return [None if v is None else int(v) for v in values.tolist()]
         return values.astype(np.int64).tolist()
     if pg_type == "boolean":
+        if values.dtype == bool:
+            return values.tolist()
         return [None if v is None else bool(v) for v in values.tolist()]
-    return [None if v is None else str(v) for v in values.tolist()]
+    if values.dtype == object:
+        return [None if v is None else str(v) for v in values.tolist()]
+    return values.astype(str).tolist()
 
 
 def fmt_ts_text(us: np.ndarray) -> np.ndarray:

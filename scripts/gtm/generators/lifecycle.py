@@ -105,17 +105,19 @@ class Lifecycle:
         self._index_exposure()
 
     def _index_exposure(self) -> None:
-        """Per region, cumulative count of weeks with a SEV1/SEV2, so 'exposed in the last k weeks' is O(1)."""
+        """Per region, cumulative weeks with an outage (SEV1): 'exposed in the last k weeks' is O(1)."""
         w = self.w
         n_weeks = int((w.end_us - w.start_us) // US_PER_WEEK) + 2
         hit = np.zeros((len(REGIONS), n_weeks + 1), dtype=np.int64)
         for start, _end, sev, region, _ in getattr(self, "incidents", []):
-            if sev <= 1:
+            if sev == 0:  # outages drive the revenue effect; degradations show up in tickets and CSAT
                 week = int((start - w.start_us) // US_PER_WEEK)
                 for r in [REGIONS.index(region)] if region else range(len(REGIONS)):
                     hit[r, week + 1] = 1
         self.exposure_cumsum = np.cumsum(hit, axis=1)
-        self._cumsum_rows = [row.tolist() for row in self.exposure_cumsum]  # [r, k] = exposed weeks among weeks < k
+        self._cumsum_rows = [
+            row.tolist() for row in self.exposure_cumsum
+        ]  # [r, k] = exposed weeks among weeks < k
         self.region_index = {r: i for i, r in enumerate(REGIONS)}
 
     def region_exposed(self, region_idx, at_us, weeks: int):
@@ -132,7 +134,6 @@ class Lifecycle:
         row = self._cumsum_rows[self.region_index[self.w.acct_region[account_idx]]]
         week = min(max((at_us - self.w.start_us) // US_PER_WEEK, 0), len(row) - 1)
         return row[week] - row[max(week - weeks, 0)] > 0
-
 
     # ------------------------------------------------------------------ subscriptions
     def build_subscriptions(self) -> None:
@@ -157,28 +158,27 @@ class Lifecycle:
             plan, mrr, term = c.plan, c.mrr, c.term_months
             term_start = c.start_us
             intervals: list[Interval] = []
-            versions = []
-
-            def version(at, status, change, cancelled=NULL_TS, *, _sub=None):
-                versions.append(
-                    (
-                        _sub or sub_id,
-                        at,
-                        plan,
-                        term,
-                        term_start,
-                        term_end,
-                        mrr,
-                        status,
-                        change,
-                        cancelled,
-                        opp_for_version,
-                    )
-                )
+            # One row per subscription change: (id, at, plan, term, start, end, mrr, status, change,
+            # cancelled_at, opportunity).
+            versions: list[tuple] = []
 
             opp_for_version = c.opportunity_id
             term_end = add_months(term_start, term)
-            version(term_start, "active", "new")
+            versions.append(
+                (
+                    sub_id,
+                    term_start,
+                    plan,
+                    term,
+                    term_start,
+                    term_end,
+                    mrr,
+                    "active",
+                    "new",
+                    NULL_TS,
+                    opp_for_version,
+                )
+            )
             seg_start = term_start
             t = term_start
             reactivations = renewals = expansions = 0
@@ -202,7 +202,21 @@ class Lifecycle:
                     intervals.append(Interval(seg_start, term_end, plan, mrr, sub_id))
                     if churn:
                         opp_for_version = renewal_opp
-                        version(term_end, "expired", "cancellation", term_end)
+                        versions.append(
+                            (
+                                sub_id,
+                                term_end,
+                                plan,
+                                term,
+                                term_start,
+                                term_end,
+                                mrr,
+                                "expired",
+                                "cancellation",
+                                term_end,
+                                opp_for_version,
+                            )
+                        )
                         w.account_version(c.account_idx, term_end, "Former Customer", csm)
                         if reactivations == 0 and rng.random() < rp["reactivation_rate"]:
                             back = add_months(term_end, int(rng.integers(3, 12)))
@@ -214,7 +228,21 @@ class Lifecycle:
                                 mrr = round(mrr * rng.uniform(0.7, 1.1), 2)
                                 seg_start = t = term_start
                                 opp_for_version = renewal_opp
-                                version(term_start, "active", "reactivation")
+                                versions.append(
+                                    (
+                                        sub_id,
+                                        term_start,
+                                        plan,
+                                        term,
+                                        term_start,
+                                        term_end,
+                                        mrr,
+                                        "active",
+                                        "reactivation",
+                                        NULL_TS,
+                                        opp_for_version,
+                                    )
+                                )
                                 w.account_version(c.account_idx, term_start, "Customer", csm)
                                 continue
                         break
@@ -222,7 +250,21 @@ class Lifecycle:
                     term_start = term_end
                     term_end = add_months(term_start, term)
                     seg_start = term_start
-                    version(term_start, "active", "renewal")
+                    versions.append(
+                        (
+                            sub_id,
+                            term_start,
+                            plan,
+                            term,
+                            term_start,
+                            term_end,
+                            mrr,
+                            "active",
+                            "renewal",
+                            NULL_TS,
+                            opp_for_version,
+                        )
+                    )
                     t = term_start
                     continue
                 # Mid-term changes on monthly anniversaries.
@@ -240,13 +282,41 @@ class Lifecycle:
                         rng, c, csm, nxt, mrr - old_mrr, plan, term, expansions
                     )
                     seg_start = nxt
-                    version(nxt, "active", "expansion")
+                    versions.append(
+                        (
+                            sub_id,
+                            nxt,
+                            plan,
+                            term,
+                            term_start,
+                            term_end,
+                            mrr,
+                            "active",
+                            "expansion",
+                            NULL_TS,
+                            opp_for_version,
+                        )
+                    )
                 elif rng.random() < p_con:
                     intervals.append(Interval(seg_start, nxt, plan, mrr, sub_id))
                     mrr = round(mrr * (1 - rng.uniform(*rp["contraction_range"])), 2)
                     seg_start = nxt
                     opp_for_version = None
-                    version(nxt, "active", "contraction")
+                    versions.append(
+                        (
+                            sub_id,
+                            nxt,
+                            plan,
+                            term,
+                            term_start,
+                            term_end,
+                            mrr,
+                            "active",
+                            "contraction",
+                            NULL_TS,
+                            opp_for_version,
+                        )
+                    )
                 t = nxt
             else:
                 intervals.append(Interval(seg_start, max(horizon, seg_start), plan, mrr, sub_id))
@@ -357,7 +427,8 @@ class Lifecycle:
                 self._emit_invoices(c, rows, "subscription")
 
     def _emit_invoices(self, c: Customer, rows: list, invoice_type: str) -> None:
-        """rows: (invoice_id, subscription_id, invoice_date, period_start, period_end, amount, paid_delay, paid).
+        """rows: (invoice_id, subscription_id, invoice_date, period_start, period_end, amount, paid_delay,
+        paid).
 
         Each invoice is issued open and re-sent as paid when the payment lands (two versions).
         """

@@ -62,6 +62,7 @@ DM_TITLES = {"VP Engineering", "CTO", "CEO", "Director of Platform", "Head of Pr
 FORECAST = ["Pipeline", "Pipeline", "Best Case", "Best Case", "Commit"]
 MARKETING_CHANNELS = np.array(["Website", "Paid Search", "Webinar", "Event", "Paid Social", "Email"])
 MARKETING_WEIGHTS = np.array([0.34, 0.22, 0.12, 0.07, 0.13, 0.12])
+CAMPAIGN_KINDS = ("Always-on", "Launch", "Retargeting")
 INTERACTIONS = {
     "Website": "visit",
     "Paid Search": "click",
@@ -145,9 +146,16 @@ class World:
         return max(1, round(n * self.scale))
 
     def month_volume_factor(self, m: int) -> float:
+        """Growth and seasonality, normalised so the first ``cfg.months`` months average 1.0."""
         c = self.p["company"]
-        growth = 1.0 + (c["growth_over_history"] - 1.0) * m / max(self.cfg.months - 1, 1)
-        return growth * c["seasonality"][month_start(self.start, m).month - 1]
+
+        def raw(k: int) -> float:
+            growth = 1.0 + (c["growth_over_history"] - 1.0) * k / max(self.cfg.months - 1, 1)
+            return growth * c["seasonality"][month_start(self.start, k).month - 1]
+
+        if not hasattr(self, "_volume_mean"):
+            self._volume_mean = sum(raw(k) for k in range(self.cfg.months)) / self.cfg.months
+        return raw(m) / self._volume_mean
 
     def day_weights(self, month_first: date) -> tuple[np.ndarray, int]:
         n_days = (month_start(month_first, 1) - month_first).days
@@ -705,8 +713,24 @@ class World:
         return opp_ids
 
     def _opportunity_path(
-        self, rng, opp_id, created, account_idx, lead_id, owner, segment, plan, term, mrr, won, reason, last_stage,
-        factor, opp_type, contact_id, amount=None,
+        self,
+        rng,
+        opp_id,
+        created,
+        account_idx,
+        lead_id,
+        owner,
+        segment,
+        plan,
+        term,
+        mrr,
+        won,
+        reason,
+        last_stage,
+        factor,
+        opp_type,
+        contact_id,
+        amount=None,
     ) -> None:
         op = self.p["opportunities"]
         stages = op["stages"]
@@ -750,17 +774,36 @@ class World:
         plan_name = self.p["plans"]["names"][plan]
         hist_no = int(opp_id[1:]) * 20
         for j, (t, stage, prob, forecast, close_us, reason_text) in enumerate(versions):
-            self._opp_buf.append((
-                t, opp_id, account_id, lead_id, owner, opp_type, stage, f"{amount:.2f}", float(prob), forecast,
-                close_us, demo_set if demo_set != NULL_TS and t >= demo_set else NULL_TS,
-                demo_held if demo_held != NULL_TS and t >= demo_held else NULL_TS, reason_text, plan_name, term,
-                int(created),
-            ))
-            self._hist_buf.append((t, f"SH{hist_no + j:010d}", opp_id, stage, float(amount), float(prob), owner))
+            self._opp_buf.append(
+                (
+                    t,
+                    opp_id,
+                    account_id,
+                    lead_id,
+                    owner,
+                    opp_type,
+                    stage,
+                    f"{amount:.2f}",
+                    float(prob),
+                    forecast,
+                    close_us,
+                    demo_set if demo_set != NULL_TS and t >= demo_set else NULL_TS,
+                    demo_held if demo_held != NULL_TS and t >= demo_held else NULL_TS,
+                    reason_text,
+                    plan_name,
+                    term,
+                    int(created),
+                )
+            )
+            self._hist_buf.append(
+                (t, f"SH{hist_no + j:010d}", opp_id, stage, float(amount), float(prob), owner)
+            )
         # Deal activities: the demo (held, or a no-show) and meetings in the later stages.
         acts = []
         if demo_set != NULL_TS:
-            demo_time = demo_held if demo_held != NULL_TS else close_at - int(rng.uniform(0.5, 3) * US_PER_DAY)
+            demo_time = (
+                demo_held if demo_held != NULL_TS else close_at - int(rng.uniform(0.5, 3) * US_PER_DAY)
+            )
             acts.append(("demo", "Held" if demo_held != NULL_TS else "No Show", demo_time, 45))
         for stage_index, t in zip(path, entered, strict=True):
             if stage_index >= 3:
@@ -768,14 +811,33 @@ class World:
         act_no = int(opp_id[1:]) * 10
         for j, (kind, outcome, t, minutes) in enumerate(acts):
             self._act_buf.append(
-                (t, f"ACTO{act_no + j:011d}", kind, outcome, owner, lead_id, contact_id, opp_id, account_id, minutes)
+                (
+                    t,
+                    f"ACTO{act_no + j:011d}",
+                    kind,
+                    outcome,
+                    owner,
+                    lead_id,
+                    contact_id,
+                    opp_id,
+                    account_id,
+                    minutes,
+                )
             )
         if won and opp_type == "New Business":
             self.customers.append(
                 Customer(
-                    account_idx=account_idx, account_id=account_id, segment=segment,
-                    region=self.acct_region[account_idx], plan=plan, term_months=term, mrr=mrr, start_us=close_at,
-                    opportunity_id=opp_id, owner_user_id=owner, contact_ids=list(self.acct_contacts[account_idx]),
+                    account_idx=account_idx,
+                    account_id=account_id,
+                    segment=segment,
+                    region=self.acct_region[account_idx],
+                    plan=plan,
+                    term_months=term,
+                    mrr=mrr,
+                    start_us=close_at,
+                    opportunity_id=opp_id,
+                    owner_user_id=owner,
+                    contact_ids=list(self.acct_contacts[account_idx]),
                 )
             )
 
@@ -786,22 +848,38 @@ class World:
             t = np.array(c[0], dtype=np.int64)
             obj = lambda i: np.array(c[i], dtype=object)  # noqa: E731
             self.out.add(
-                "crm_opportunities", t, opportunity_id=obj(1), account_id=obj(2), lead_id=obj(3),
-                owner_user_id=obj(4), opportunity_type=obj(5), stage=obj(6), amount=obj(7),
-                probability=np.array(c[8], dtype=float), forecast_category=obj(9),
+                "crm_opportunities",
+                t,
+                opportunity_id=obj(1),
+                account_id=obj(2),
+                lead_id=obj(3),
+                owner_user_id=obj(4),
+                opportunity_type=obj(5),
+                stage=obj(6),
+                amount=obj(7),
+                probability=np.array(c[8], dtype=float),
+                forecast_category=obj(9),
                 close_date=fmt_date_text(np.array(c[10], dtype=np.int64)),
                 demo_set_at=fmt_ts_text(np.array(c[11], dtype=np.int64)),
-                demo_held_at=fmt_ts_text(np.array(c[12], dtype=np.int64)), lost_reason=obj(13), plan=obj(14),
-                term_months=np.array(c[15], dtype=np.int64), created_at=np.array(c[16], dtype=np.int64),
+                demo_held_at=fmt_ts_text(np.array(c[12], dtype=np.int64)),
+                lost_reason=obj(13),
+                plan=obj(14),
+                term_months=np.array(c[15], dtype=np.int64),
+                created_at=np.array(c[16], dtype=np.int64),
                 updated_at=t,
             )
         if self._hist_buf:
             c = list(zip(*self._hist_buf, strict=True))
             t = np.array(c[0], dtype=np.int64)
             self.out.add(
-                "crm_opportunity_stage_history", t, stage_history_id=np.array(c[1], dtype=object),
-                opportunity_id=np.array(c[2], dtype=object), stage=np.array(c[3], dtype=object),
-                amount=np.array(c[4], dtype=float), probability=np.array(c[5], dtype=float), entered_at=t,
+                "crm_opportunity_stage_history",
+                t,
+                stage_history_id=np.array(c[1], dtype=object),
+                opportunity_id=np.array(c[2], dtype=object),
+                stage=np.array(c[3], dtype=object),
+                amount=np.array(c[4], dtype=float),
+                probability=np.array(c[5], dtype=float),
+                entered_at=t,
                 changed_by_user_id=np.array(c[6], dtype=object),
             )
         if self._act_buf:
@@ -809,8 +887,17 @@ class World:
             t = np.array(c[0], dtype=np.int64)
             obj = lambda i: np.array(c[i], dtype=object)  # noqa: E731
             self.out.add(
-                "crm_activities", t, activity_id=obj(1), activity_type=obj(2), outcome=obj(3), user_id=obj(4),
-                lead_id=obj(5), contact_id=obj(6), opportunity_id=obj(7), account_id=obj(8), occurred_at=t,
+                "crm_activities",
+                t,
+                activity_id=obj(1),
+                activity_type=obj(2),
+                outcome=obj(3),
+                user_id=obj(4),
+                lead_id=obj(5),
+                contact_id=obj(6),
+                opportunity_id=obj(7),
+                account_id=obj(8),
+                occurred_at=t,
                 duration_minutes=np.array(c[9], dtype=np.int64),
             )
         self._opp_buf, self._hist_buf, self._act_buf = [], [], []
@@ -834,16 +921,40 @@ class World:
             self.opportunity_seq += 1
             opp_id = f"O{self.opportunity_seq:08d}"
             owner = str(aes[rng.integers(0, len(aes))])
-            self._opp_buf.append((
-                int(start_us[i]), opp_id, f"A{a + 1:07d}", None, owner, "New Business", "Closed Won",
-                f"{mrr[i] * 12:.2f}", 100.0, "Closed", int(start_us[i]), NULL_TS, NULL_TS, None,
-                self.p["plans"]["names"][plan[i]], int(term[i]), int(created[i] + 2 * US_PER_DAY),
-            ))
+            self._opp_buf.append(
+                (
+                    int(start_us[i]),
+                    opp_id,
+                    f"A{a + 1:07d}",
+                    None,
+                    owner,
+                    "New Business",
+                    "Closed Won",
+                    f"{mrr[i] * 12:.2f}",
+                    100.0,
+                    "Closed",
+                    int(start_us[i]),
+                    NULL_TS,
+                    NULL_TS,
+                    None,
+                    self.p["plans"]["names"][plan[i]],
+                    int(term[i]),
+                    int(created[i] + 2 * US_PER_DAY),
+                )
+            )
             self.customers.append(
                 Customer(
-                    account_idx=a, account_id=f"A{a + 1:07d}", segment=str(segments[i]), region=self.acct_region[a],
-                    plan=int(plan[i]), term_months=int(term[i]), mrr=float(mrr[i]), start_us=int(start_us[i]),
-                    opportunity_id=opp_id, owner_user_id=owner, contact_ids=[str(contacts[i])],
+                    account_idx=a,
+                    account_id=f"A{a + 1:07d}",
+                    segment=str(segments[i]),
+                    region=self.acct_region[a],
+                    plan=int(plan[i]),
+                    term_months=int(term[i]),
+                    mrr=float(mrr[i]),
+                    start_us=int(start_us[i]),
+                    opportunity_id=opp_id,
+                    owner_user_id=owner,
+                    contact_ids=[str(contacts[i])],
                 )
             )
 
@@ -885,7 +996,7 @@ class World:
                             spend_date=day_us[keep],
                             channel=channel,
                             campaign_id=camp,
-                            campaign_name=f"{channel} {['Always-on', 'Launch', 'Retargeting'][j % 3]} {j + 1}",
+                            campaign_name=f"{channel} {CAMPAIGN_KINDS[j % 3]} {j + 1}",
                             impressions=impressions[keep],
                             clicks=clicks[keep],
                             spend_amount=amount[keep].astype(float),
@@ -900,15 +1011,21 @@ class World:
         opp = self.out.frame("crm_opportunities")
         cols = opp.columns
         owner_channel = dict(zip(self.users["ids"].tolist(), self.users["channel"].tolist(), strict=True))
-        row_channel = np.array([owner_channel.get(o, "") for o in cols["owner_user_id"].tolist()], dtype=object)
+        row_channel = np.array(
+            [owner_channel.get(o, "") for o in cols["owner_user_id"].tolist()], dtype=object
+        )
         won = (cols["stage"] == "Closed Won") & (cols["opportunity_type"] == "New Business")
         created = cols["stage"] == "Qualification"
-        amount = np.array([float(a) if w else 0.0 for a, w in zip(cols["amount"].tolist(), won.tolist(), strict=True)])
+        amount = np.array(
+            [float(a) if w else 0.0 for a, w in zip(cols["amount"].tolist(), won.tolist(), strict=True)]
+        )
         for m in range(self.n_months):
             lo, hi = to_us(month_start(self.start, m)), to_us(month_start(self.start, m + 1))
             in_month = (opp.version_us >= lo) & (opp.version_us < hi)
             for team, channel in (
-                ("Inbound Sales", "Inbound"), ("Outbound Sales", "Outbound"), ("Customer Success", None),
+                ("Inbound Sales", "Inbound"),
+                ("Outbound Sales", "Outbound"),
+                ("Customer Success", None),
                 ("Sales Leadership", None),
             ):
                 members = self.users["team"] == team
@@ -919,9 +1036,15 @@ class World:
                     commission = t["ae_commission_rate"] * float(amount[mine & won].sum())
                     commission += t["bdr_bonus_per_opportunity"] * int((mine & created).sum())
                 self.out.add(
-                    "spend_team_monthly", [hi + 2 * US_PER_DAY],
-                    team_month_id=[f"{month_start(self.start, m).isoformat()}-{team.lower().replace(' ', '-')}"],
-                    month_start=[lo], team=[team], channel=[channel], headcount=[int(members.sum())],
-                    salary_amount=[salary], commission_amount=[round(commission, 2)],
+                    "spend_team_monthly",
+                    [hi + 2 * US_PER_DAY],
+                    team_month_id=[
+                        f"{month_start(self.start, m).isoformat()}-{team.lower().replace(' ', '-')}"
+                    ],
+                    month_start=[lo],
+                    team=[team],
+                    channel=[channel],
+                    headcount=[int(members.sum())],
+                    salary_amount=[salary],
+                    commission_amount=[round(commission, 2)],
                 )
-

@@ -1,0 +1,169 @@
+"""Calibration of the generated world, measured from bronze with SQL (the latest version of each record).
+
+These are the bands the generator promises at the default profile; `gtm calibrate` prints them and the test
+suite asserts them. Defect variants (status spellings, currency strings) are normalised here just enough
+to measure, independently of the dbt staging layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+LATEST_LEADS = """
+    select distinct on (lead_id) lead_id,
+        case when nullif(trim(form_submitted_at), '') is not null then 'Inbound' else 'Outbound' end
+            as channel,
+        initcap(replace(lower(trim(status)), '_', ' ')) as status, created_at, first_call_at, first_email_at,
+        first_text_at, form_submitted_at
+    from bronze.crm_leads where _source_system = 'generator' and lead_id is not null
+    order by lead_id, updated_at desc, _loaded_at desc
+"""
+LATEST_OPPS = """
+    select distinct on (o.opportunity_id) o.opportunity_id, o.opportunity_type, o.lead_id,
+        initcap(replace(lower(trim(o.stage)), '_', ' ')) as stage, o.lost_reason
+    from bronze.crm_opportunities o where o._source_system = 'generator'
+    order by o.opportunity_id, o.updated_at desc, o._loaded_at desc
+"""
+
+
+@dataclass
+class Band:
+    name: str
+    value: float
+    low: float
+    high: float
+
+    @property
+    def ok(self) -> bool:
+        return self.low <= self.value <= self.high
+
+
+def _one(conn: psycopg.Connection, query: str) -> float:
+    value = conn.execute(query).fetchone()[0]
+    return float(value) if value is not None else float("nan")
+
+
+def measure(conn: psycopg.Connection) -> list[Band]:
+    leads = f"({LATEST_LEADS}) leads"
+    bands: list[Band] = []
+    months = _one(conn, f"select count(distinct date_trunc('month', created_at)) from {leads}")
+    bands.append(
+        Band("leads per month (scale 1)", _one(conn, f"select count(*) from {leads}") / months, 3800, 5600)
+    )
+    bands.append(
+        Band(
+            "inbound share of leads",
+            _one(conn, f"select avg((channel = 'Inbound')::int) from {leads}"),
+            0.39,
+            0.45,
+        )
+    )
+    for channel, low, high in (("Inbound", 0.15, 0.21), ("Outbound", 0.035, 0.06)):
+        bands.append(
+            Band(
+                f"{channel} lead->opportunity rate",
+                _one(
+                    conn, f"select avg((status = 'Converted')::int) from {leads} where channel = '{channel}'"
+                ),
+                low,
+                high,
+            )
+        )
+    bands.append(
+        Band(
+            "share of leads in Working",
+            _one(conn, f"select avg((status = 'Working')::int) from {leads}"),
+            0.45,
+            0.58,
+        )
+    )
+    bands.append(
+        Band(
+            "share Incorrect Contact Data",
+            _one(conn, f"select avg((status = 'Incorrect Contact Data')::int) from {leads}"),
+            0.05,
+            0.08,
+        )
+    )
+    won_rate = f"""
+        select avg((o.stage = 'Closed Won')::int)
+        from ({LATEST_OPPS}) o join ({LATEST_LEADS}) l on l.lead_id = o.lead_id
+        where o.opportunity_type = 'New Business' and o.stage in ('Closed Won', 'Closed Lost')
+          and l.channel = '{{channel}}'
+    """
+    bands.append(
+        Band("Inbound win rate of closed", _one(conn, won_rate.format(channel="Inbound")), 0.24, 0.32)
+    )
+    bands.append(
+        Band("Outbound win rate of closed", _one(conn, won_rate.format(channel="Outbound")), 0.17, 0.24)
+    )
+    bands.append(
+        Band(
+            "No Demo Held share of losses",
+            _one(
+                conn,
+                f"""
+        select avg((lost_reason = 'No Demo Held')::int) from ({LATEST_OPPS}) o
+        where stage = 'Closed Lost' and opportunity_type = 'New Business'""",
+            ),
+            0.28,
+            0.40,
+        )
+    )
+    bands.append(
+        Band(
+            "inbound speed to lead, median hours",
+            _one(
+                conn,
+                f"""
+        select percentile_cont(0.5) within group (order by extract(epoch from
+            least(nullif(first_call_at, '')::timestamptz, nullif(first_email_at, '')::timestamptz,
+                  nullif(first_text_at, '')::timestamptz) - created_at) / 3600)
+        from {leads} where channel = 'Inbound' and left(coalesce(first_call_at, ''), 2) = '20'
+          and left(coalesce(first_email_at, ''), 2) in ('', '20')
+          and length(coalesce(first_call_at, '')) <= 19
+    """,
+            ),
+            10,
+            60,
+        )
+    )
+    bands += _retention(conn)
+    return bands
+
+
+def _retention(conn: psycopg.Connection) -> list[Band]:
+    """Annual GRR/NRR over the last 12 months of history, from subscription MRR at both ends."""
+    query = """
+        with runs as (select max(history_as_of) as as_of from bronze._generator_runs where kind = 'history'),
+        versions as (
+            select s.account_id, s.mrr_amount, s.status, s.updated_at
+            from bronze.billing_subscriptions s where s._source_system = 'generator' and s.mrr_amount >= 0
+        ),
+        at_point as (
+            select distinct on (account_id, point) account_id, point,
+                case when status = 'active' then mrr_amount else 0 end as mrr
+            from versions cross join lateral (
+                select (select as_of from runs) - interval '12 months' as point
+                union all select (select as_of from runs)
+            ) p
+            where updated_at <= p.point
+            order by account_id, point, updated_at desc
+        ),
+        paired as (
+            select account_id,
+                sum(case when point = (select as_of from runs) - interval '12 months' then mrr else 0 end)
+                    as start_mrr,
+                sum(case when point = (select as_of from runs) then mrr else 0 end) as end_mrr
+            from at_point group by account_id
+        )
+        select sum(least(end_mrr, start_mrr)) / sum(start_mrr) as grr, sum(end_mrr) / sum(start_mrr) as nrr
+        from paired where start_mrr > 0
+    """
+    grr, nrr = conn.execute(query).fetchone()
+    return [
+        Band("annual GRR (last 12 months)", float(grr), 0.85, 0.95),
+        Band("annual NRR (last 12 months)", float(nrr), 1.00, 1.20),
+    ]
