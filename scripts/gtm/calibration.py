@@ -46,7 +46,21 @@ def _one(conn: psycopg.Connection, query: str) -> float:
 
 
 def measure(conn: psycopg.Connection) -> list[Band]:
-    leads = f"({LATEST_LEADS}) leads"
+    # Latest versions into analysed temp tables: joins over DISTINCT ON subqueries get estimates so far off
+    # that the planner picks nested loops running for many minutes.
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS calibration_leads AS {LATEST_LEADS}")
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS calibration_opps AS {LATEST_OPPS}")
+    conn.execute("ANALYZE calibration_leads")
+    conn.execute("ANALYZE calibration_opps")
+    try:
+        return _measure(conn)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS calibration_leads")
+        conn.execute("DROP TABLE IF EXISTS calibration_opps")
+
+
+def _measure(conn: psycopg.Connection) -> list[Band]:
+    leads = "calibration_leads"
     bands: list[Band] = []
     months = _one(conn, f"select count(distinct date_trunc('month', created_at)) from {leads}")
     bands.append(
@@ -89,7 +103,7 @@ def measure(conn: psycopg.Connection) -> list[Band]:
     )
     won_rate = f"""
         select avg((o.stage = 'Closed Won')::int)
-        from ({LATEST_OPPS}) o join ({LATEST_LEADS}) l on l.lead_id = o.lead_id
+        from calibration_opps o join calibration_leads l on l.lead_id = o.lead_id
         where o.opportunity_type = 'New Business' and o.stage in ('Closed Won', 'Closed Lost')
           and l.channel = '{{channel}}'
     """
@@ -105,7 +119,7 @@ def measure(conn: psycopg.Connection) -> list[Band]:
             _one(
                 conn,
                 f"""
-        select avg((lost_reason = 'No Demo Held')::int) from ({LATEST_OPPS}) o
+        select avg((lost_reason = 'No Demo Held')::int) from calibration_opps o
         where stage = 'Closed Lost' and opportunity_type = 'New Business'""",
             ),
             0.28,

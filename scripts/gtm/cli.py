@@ -265,6 +265,31 @@ def demo(
 app.command("load")(load_command)
 
 
+@app.command()
+def calibrate() -> None:
+    """Measure the generated world against its calibration bands (funnel, win rates, GRR/NRR) from bronze."""
+    from rich.table import Table
+
+    from gtm.calibration import measure
+
+    ensure_warehouse_running()
+    with psycopg.connect(load_settings().url()) as conn:
+        bands = measure(conn)
+    table = Table(title="Calibration of the generated world (bands hold at scale 1, default profile)")
+    for column in ("measure", "value", "band", ""):
+        table.add_column(column)
+    for band in bands:
+        table.add_row(
+            band.name,
+            f"{band.value:,.4f}",
+            f"{band.low:g} .. {band.high:g}",
+            "[green]ok" if band.ok else "[red]outside",
+        )
+    console.print(table)
+    if not all(b.ok for b in bands):
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     try:
         app()
