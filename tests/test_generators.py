@@ -50,12 +50,14 @@ def test_scale_1_lands_inside_every_calibration_band(scratch_db):
 def _column_matches(table: str, column: str, pg_type: str) -> sql.Composed:
     col = sql.Identifier(column)
     if pg_type == "timestamptz":
-        return sql.SQL("({col} IS NULL AND %(dirty)s IS NULL) OR {col} = %(dirty)s::timestamptz").format(
+        return sql.SQL(
+            "({col} IS NULL AND %(dirty)s::text IS NULL) OR {col} = %(dirty)s::timestamptz"
+        ).format(col=col)
+    if pg_type == "numeric":
+        return sql.SQL("({col} IS NULL AND %(dirty)s::text IS NULL) OR {col} = %(dirty)s::numeric").format(
             col=col
         )
-    if pg_type == "numeric":
-        return sql.SQL("({col} IS NULL AND %(dirty)s IS NULL) OR {col} = %(dirty)s::numeric").format(col=col)
-    return sql.SQL("{col} IS NOT DISTINCT FROM %(dirty)s").format(col=col)
+    return sql.SQL("{col} IS NOT DISTINCT FROM %(dirty)s::text").format(col=col)
 
 
 def test_every_recorded_defect_is_in_bronze_and_the_rate_follows_the_setting(generated, transformer_conn):

@@ -9,28 +9,13 @@ import pytest
 from gtm.bronze import CRM_ACCOUNTS
 from gtm.loader import ensure_bronze, load_batch
 
-ROWS = [
-    (
-        "T-1",
-        "Acme",
-        "Software",
-        "SMB",
-        "1-199",
-        "EMEA",
-        datetime(2025, 1, 1, tzinfo=UTC),
-        datetime(2025, 1, 2, tzinfo=UTC),
-    ),
-    (
-        "T-2",
-        "Beta",
-        "Retail",
-        "Enterprise",
-        "5000+",
-        "APAC",
-        datetime(2025, 2, 1, tzinfo=UTC),
-        datetime(2025, 2, 1, tzinfo=UTC),
-    ),
-]
+
+def _account(key: str, name: str, segment: str, month: int) -> tuple:
+    created = datetime(2025, month, 1, tzinfo=UTC)
+    return (key, name, "Software", segment, 120, "1-199", "EMEA", "DE", "U0001", "Prospect", created, created)
+
+
+ROWS = [_account("T-1", "Acme", "SMB", 1), _account("T-2", "Beta", "Enterprise", 2)]
 
 
 def _count(conn, batch_id: str) -> int:
