@@ -44,7 +44,7 @@ def test_scale_1_lands_inside_every_calibration_band(scratch_db):
         bands = measure(conn)
     misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
     assert not misses, misses
-    assert len(bands) == 12
+    assert len(bands) == 16
 
 
 def _column_matches(table: str, column: str, pg_type: str) -> sql.Composed:
@@ -126,3 +126,22 @@ def test_daily_increment_is_idempotent_and_the_next_day_adds_rows(scratch_db):
         assert dup == 0
         with pytest.raises(ValueError, match="inside the generated history"):
             generate_increment(conn, cfg.as_of)
+
+
+@pytest.mark.parametrize("rate", [0.005, 0.015, 0.05])
+def test_defect_rate_follows_the_setting(rate):
+    from gtm.generators import simulate
+    from gtm.generators.defects import inject
+    from gtm.generators.profile import load_profile
+
+    sim = simulate(SMALL, load_profile(), SMALL.as_of)
+    rows = defects = 0
+    for table in DEFECT_PLAN:
+        if table == "product_api_events":
+            continue
+        frame = sim.world.out.frame(table)
+        _, records = inject(frame, SMALL.seed, rate)
+        rows += len(frame)
+        defects += len(records)
+    # A chosen row is skipped only when its defect cannot apply (e.g. the column is already empty).
+    assert 0.7 * rate <= defects / rows <= 1.1 * rate, defects / rows

@@ -101,11 +101,11 @@ def _measure(conn: psycopg.Connection) -> list[Band]:
             0.08,
         )
     )
-    won_rate = f"""
+    won_rate = """
         select avg((o.stage = 'Closed Won')::int)
         from calibration_opps o join calibration_leads l on l.lead_id = o.lead_id
         where o.opportunity_type = 'New Business' and o.stage in ('Closed Won', 'Closed Lost')
-          and l.channel = '{{channel}}'
+          and l.channel = '{channel}'
     """
     bands.append(
         Band("Inbound win rate of closed", _one(conn, won_rate.format(channel="Inbound")), 0.24, 0.32)
@@ -118,7 +118,7 @@ def _measure(conn: psycopg.Connection) -> list[Band]:
             "No Demo Held share of losses",
             _one(
                 conn,
-                f"""
+                """
         select avg((lost_reason = 'No Demo Held')::int) from calibration_opps o
         where stage = 'Closed Lost' and opportunity_type = 'New Business'""",
             ),
@@ -145,7 +145,65 @@ def _measure(conn: psycopg.Connection) -> list[Band]:
         )
     )
     bands += _retention(conn)
+    bands += _unit_economics(conn)
     return bands
+
+
+def _unit_economics(conn: psycopg.Connection) -> list[Band]:
+    """CAC and 12-month LTV:CAC per channel over the last 12 months, as the case study defines them:
+    inbound cost = ad spend + inbound team pay, outbound cost = outbound team pay, CAC = cost / New
+    Business wins closed in the window, LTV(12) = 12 x (average subscription MRR of those wins + average
+    monthly usage charge)."""
+    rows = conn.execute(
+        """
+        with window_ as (
+            select max(history_as_of) + 1 - interval '12 months' as lo, max(history_as_of) + 1 as hi
+            from bronze._generator_runs where kind = 'history'
+        ),
+        opps as (
+            select distinct on (opportunity_id) opportunity_id, lead_id, updated_at, amount,
+                initcap(replace(lower(trim(stage)), '_', ' ')) as stage
+            from bronze.crm_opportunities
+            where opportunity_type = 'New Business' and _source_system = 'generator'
+            order by opportunity_id, updated_at desc
+        ),
+        wins as (
+            select l.channel, count(*) as n,
+                avg(nullif(regexp_replace(o.amount, '[^0-9.]', '', 'g'), '')::numeric / 12) as mrr
+            from opps o join calibration_leads l using (lead_id), window_ w
+            where o.stage = 'Closed Won' and o.updated_at >= w.lo and o.updated_at < w.hi
+            group by 1
+        ),
+        cost as (
+            select 'Inbound' as channel,
+                (select sum(spend_amount) from bronze.spend_ad_daily, window_ w
+                 where spend_date >= w.lo and spend_date < w.hi and spend_amount > 0)
+                + (select sum(salary_amount + commission_amount) from bronze.spend_team_monthly, window_ w
+                   where team = 'Inbound Sales' and month_start >= w.lo and month_start < w.hi) as total
+            union all
+            select 'Outbound', (select sum(salary_amount + commission_amount) from bronze.spend_team_monthly,
+                window_ w where team = 'Outbound Sales' and month_start >= w.lo and month_start < w.hi)
+        ),
+        usage as (
+            select avg(amount) as per_month from bronze.billing_usage_charges, window_ w
+            where usage_month >= w.lo and usage_month < w.hi
+        )
+        select wins.channel, cost.total / wins.n as cac,
+            12 * (wins.mrr + (select per_month from usage)) / (cost.total / wins.n) as ltv_cac
+        from wins join cost using (channel) order by 1
+        """
+    ).fetchall()
+    values = {channel: (float(cac), float(ratio)) for channel, cac, ratio in rows}
+    inbound, outbound = (
+        values.get("Inbound", (float("nan"),) * 2),
+        values.get("Outbound", (float("nan"),) * 2),
+    )
+    return [
+        Band("Inbound CAC (USD, last 12 months)", inbound[0], 900, 1600),
+        Band("Outbound CAC (USD, last 12 months)", outbound[0], 1600, 3000),
+        Band("Inbound LTV(12):CAC", inbound[1], 3.0, 12.0),
+        Band("Outbound LTV(12):CAC", outbound[1], 3.0, 12.0),
+    ]
 
 
 def _retention(conn: psycopg.Connection) -> list[Band]:
