@@ -34,6 +34,11 @@ SERVING_REGION = {
     "LATAM": "sa-east-1",
 }
 REGIONS = list(SERVING_REGION)
+# Renewal and expansion opportunities: id range, days before the change they open, and cycle-length factor.
+LIFECYCLE_OPPORTUNITIES = {
+    "Renewal": (5_000_000_000, (60, 90), 0.8),
+    "Expansion": (8_000_000_000, (20, 45), 0.5),
+}
 
 
 @dataclass
@@ -196,8 +201,8 @@ class Lifecycle:
                     p_churn = min(p_churn, 0.9)
                     churn = rng.random() < p_churn
                     renewals += 1
-                    renewal_opp = self._renewal_opportunity(
-                        rng, c, csm, term_end, mrr, plan, term, not churn, renewals
+                    renewal_opp = self._lifecycle_opportunity(
+                        rng, c, csm, "Renewal", term_end, mrr, plan, term, not churn, renewals
                     )
                     intervals.append(Interval(seg_start, term_end, plan, mrr, sub_id))
                     if churn:
@@ -278,8 +283,8 @@ class Lifecycle:
                         plan += 1
                         mrr = max(mrr, pl["list_mrr"][plan])
                     expansions += 1
-                    opp_for_version = self._expansion_opportunity(
-                        rng, c, csm, nxt, mrr - old_mrr, plan, term, expansions
+                    opp_for_version = self._lifecycle_opportunity(
+                        rng, c, csm, "Expansion", nxt, mrr - old_mrr, plan, term, True, expansions
                     )
                     seg_start = nxt
                     versions.append(
@@ -345,11 +350,13 @@ class Lifecycle:
             updated_at=times,
         )
 
-    def _renewal_opportunity(self, rng, c, owner, term_end, mrr, plan, term, won: bool, k: int) -> str:
-        w = self.w
-        opp_id = f"O{5_000_000_000 + c.account_idx * 1000 + k:010d}"
-        created = term_end - int(rng.uniform(60, 90) * US_PER_DAY)
-        w._opportunity_path(
+    def _lifecycle_opportunity(self, rng, c, owner, kind, at_us, mrr, plan, term, won, k) -> str:
+        """Opportunity behind a subscription change, closing at ``at_us``; ``mrr`` is the amount's MRR
+        (full MRR for a renewal, the added MRR for an expansion). Lost renewals are the churned ones."""
+        id_base, (lead_lo, lead_hi), cycle_factor = LIFECYCLE_OPPORTUNITIES[kind]
+        opp_id = f"O{id_base + c.account_idx * 1000 + k:010d}"
+        created = at_us - int(rng.uniform(lead_lo, lead_hi) * US_PER_DAY)
+        self.w._opportunity_path(
             rng,
             opp_id,
             created,
@@ -361,37 +368,12 @@ class Lifecycle:
             term,
             mrr,
             won,
-            1 if not won else 0,
+            0 if won else 1,
             4 if won else 3,
-            0.8,
-            "Renewal",
+            cycle_factor,
+            kind,
             c.contact_ids[0] if c.contact_ids else None,
             amount=round(mrr * 12, 2),
-        )
-        return opp_id
-
-    def _expansion_opportunity(self, rng, c, owner, at_us, delta_mrr, plan, term, k: int) -> str:
-        w = self.w
-        opp_id = f"O{8_000_000_000 + c.account_idx * 1000 + k:010d}"
-        created = at_us - int(rng.uniform(20, 45) * US_PER_DAY)
-        w._opportunity_path(
-            rng,
-            opp_id,
-            created,
-            c.account_idx,
-            None,
-            owner,
-            c.segment,
-            plan,
-            term,
-            delta_mrr,
-            True,
-            0,
-            4,
-            0.5,
-            "Expansion",
-            c.contact_ids[0] if c.contact_ids else None,
-            amount=round(delta_mrr * 12, 2),
         )
         return opp_id
 
