@@ -397,6 +397,7 @@ DEFECTS_DDL = sql.SQL(
     """CREATE TABLE IF NOT EXISTS {} (
         table_name text not null,
         record_key text not null,
+        record_version_at timestamptz,
         defect_kind text not null,
         column_name text,
         clean_value text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -112,11 +112,6 @@ def _ensure_meta(conn: psycopg.Connection) -> None:
     with conn.transaction():
         conn.execute(RUNS_DDL)
         conn.execute(DEFECTS_DDL)
-        conn.execute(
-            sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS record_version_at timestamptz").format(
-                sql.Identifier(BRONZE_SCHEMA, DEFECTS_TABLE)
-            )
-        )
 
 
 def _save_defects(
@@ -275,16 +270,13 @@ def warehouse_state(conn: psycopg.Connection) -> tuple[GeneratorConfig, date, st
     _ensure_meta(conn)
     row = conn.execute(
         sql.SQL(
-            "SELECT seed, scale, months, history_as_of, max(as_of) OVER (), profile_hash FROM {} "
-            "WHERE kind = 'history' LIMIT 1"
-        ).format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
+            "SELECT h.seed, h.scale, h.months, h.history_as_of, h.profile_hash, "
+            "(SELECT max(as_of) FROM {runs}) FROM {runs} h WHERE h.kind = 'history'"
+        ).format(runs=sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
     ).fetchone()
     if row is None:
         return None
-    last = conn.execute(
-        sql.SQL("SELECT max(as_of) FROM {}").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
-    ).fetchone()[0]
-    seed, scale, months, history_as_of, _, phash = row
+    seed, scale, months, history_as_of, phash, last = row
     return GeneratorConfig(scale=scale, seed=seed, as_of=history_as_of, months=months), last, phash
 
 
@@ -322,10 +314,6 @@ def next_increment_day(conn: psycopg.Connection) -> date:
     if state is None:
         raise ValueError("bronze holds no generated history yet: run `gtm generate` first")
     return state[1] + timedelta(days=1)
-
-
-def with_as_of(cfg: GeneratorConfig, as_of: date) -> GeneratorConfig:
-    return replace(cfg, as_of=as_of)
 
 
 def table_checksums(cfg: GeneratorConfig, profile_path: Path | None = None) -> dict[str, str]:

@@ -52,6 +52,35 @@ class Interval:
     subscription_id: str
 
 
+@dataclass
+class _Term:
+    """A subscription's current contract while its lifecycle is simulated."""
+
+    subscription_id: str
+    plan: int
+    term: int
+    start_us: int
+    end_us: int
+    mrr: float
+    opportunity_id: str | None
+
+    def version(self, at_us: int, status: str, change: str, cancelled_us: int = NULL_TS) -> tuple:
+        """One billing_subscriptions row: the contract as it stands at ``at_us``."""
+        return (
+            self.subscription_id,
+            at_us,
+            self.plan,
+            self.term,
+            self.start_us,
+            self.end_us,
+            self.mrr,
+            status,
+            change,
+            cancelled_us,
+            self.opportunity_id,
+        )
+
+
 class Lifecycle:
     def __init__(self, world: World) -> None:
         self.w = world
@@ -153,200 +182,109 @@ class Lifecycle:
             rng = w.rng("lifecycle", c.account_idx)
             self.customer_by_account[c.account_idx] = c
             self.over_quota[c.account_idx] = bool(rng.random() < up["over_quota_share"] * (1 + 0.5 * c.plan))
+            throttled = self.over_quota[c.account_idx]
             csm = str(csms[rng.integers(0, len(csms))])
-            if c.start_us >= w.start_us or c.opportunity_id:
-                w.account_version(c.account_idx, c.start_us, "Customer", csm)
+            w.account_version(c.account_idx, c.start_us, "Customer", csm)
             # Ids derive from the account, never from a global counter, so a longer simulated horizon
             # (an increment) re-creates exactly the same ids.
-            sub_no = c.account_idx + 1
-            sub_id = f"S{sub_no:07d}"
-            plan, mrr, term = c.plan, c.mrr, c.term_months
-            term_start = c.start_us
-            intervals: list[Interval] = []
-            # One row per subscription change: (id, at, plan, term, start, end, mrr, status, change,
-            # cancelled_at, opportunity).
-            versions: list[tuple] = []
-
-            opp_for_version = c.opportunity_id
-            term_end = add_months(term_start, term)
-            versions.append(
-                (
-                    sub_id,
-                    term_start,
-                    plan,
-                    term,
-                    term_start,
-                    term_end,
-                    mrr,
-                    "active",
-                    "new",
-                    NULL_TS,
-                    opp_for_version,
-                )
+            base_id = f"S{c.account_idx + 1:07d}"
+            k = _Term(
+                base_id,
+                c.plan,
+                c.term_months,
+                c.start_us,
+                add_months(c.start_us, c.term_months),
+                c.mrr,
+                c.opportunity_id,
             )
-            seg_start = term_start
-            t = term_start
+            intervals: list[Interval] = []
+            versions = [k.version(k.start_us, "active", "new")]
+            seg_start = t = k.start_us
             reactivations = renewals = expansions = 0
             while t < horizon:
                 nxt = add_months(t, 1)
-                if nxt >= term_end:
+                if nxt >= k.end_us:
                     # Renewal decision at term end.
-                    p_churn = 1 - (1 - rp["base_churn_at_renewal"]) ** (term / 12)
-                    if self.exposed(c.account_idx, term_end):
-                        p_churn *= (
-                            rp["exposed_churn_multiplier"] if not self.over_quota[c.account_idx] else 1.0
-                        )
-                    if self.over_quota[c.account_idx]:
+                    p_churn = 1 - (1 - rp["base_churn_at_renewal"]) ** (k.term / 12)
+                    if self.exposed(c.account_idx, k.end_us) and not throttled:
+                        p_churn *= rp["exposed_churn_multiplier"]
+                    if throttled:
                         p_churn *= rp["throttled_churn_multiplier"]
-                    p_churn = min(p_churn, 0.9)
-                    churn = rng.random() < p_churn
+                    churn = rng.random() < min(p_churn, 0.9)
                     renewals += 1
-                    renewal_opp = self._lifecycle_opportunity(
-                        rng, c, csm, "Renewal", term_end, mrr, plan, term, not churn, renewals
+                    k.opportunity_id = self._lifecycle_opportunity(
+                        rng, c, csm, "Renewal", k.end_us, k.mrr, k.plan, k.term, not churn, renewals
                     )
-                    intervals.append(Interval(seg_start, term_end, plan, mrr, sub_id))
-                    if churn:
-                        opp_for_version = renewal_opp
-                        versions.append(
-                            (
-                                sub_id,
-                                term_end,
-                                plan,
-                                term,
-                                term_start,
-                                term_end,
-                                mrr,
-                                "expired",
-                                "cancellation",
-                                term_end,
-                                opp_for_version,
-                            )
-                        )
-                        w.account_version(c.account_idx, term_end, "Former Customer", csm)
-                        if reactivations == 0 and rng.random() < rp["reactivation_rate"]:
-                            back = add_months(term_end, int(rng.integers(3, 12)))
-                            if back < horizon:
-                                reactivations += 1
-                                sub_id = f"S{sub_no:07d}-R{reactivations}"
-                                term_start, term = back, 12
-                                term_end = add_months(term_start, term)
-                                mrr = round(mrr * rng.uniform(0.7, 1.1), 2)
-                                seg_start = t = term_start
-                                opp_for_version = renewal_opp
-                                versions.append(
-                                    (
-                                        sub_id,
-                                        term_start,
-                                        plan,
-                                        term,
-                                        term_start,
-                                        term_end,
-                                        mrr,
-                                        "active",
-                                        "reactivation",
-                                        NULL_TS,
-                                        opp_for_version,
-                                    )
-                                )
-                                w.account_version(c.account_idx, term_start, "Customer", csm)
-                                continue
-                        break
-                    opp_for_version = renewal_opp
-                    term_start = term_end
-                    term_end = add_months(term_start, term)
-                    seg_start = term_start
-                    versions.append(
-                        (
-                            sub_id,
-                            term_start,
-                            plan,
-                            term,
-                            term_start,
-                            term_end,
-                            mrr,
-                            "active",
-                            "renewal",
-                            NULL_TS,
-                            opp_for_version,
-                        )
-                    )
-                    t = term_start
-                    continue
+                    intervals.append(Interval(seg_start, k.end_us, k.plan, k.mrr, k.subscription_id))
+                    if not churn:
+                        k.start_us, k.end_us = k.end_us, add_months(k.end_us, k.term)
+                        versions.append(k.version(k.start_us, "active", "renewal"))
+                        seg_start = t = k.start_us
+                        continue
+                    versions.append(k.version(k.end_us, "expired", "cancellation", cancelled_us=k.end_us))
+                    w.account_version(c.account_idx, k.end_us, "Former Customer", csm)
+                    if reactivations == 0 and rng.random() < rp["reactivation_rate"]:
+                        back = add_months(k.end_us, int(rng.integers(3, 12)))
+                        if back < horizon:
+                            reactivations += 1
+                            k.subscription_id = f"{base_id}-R{reactivations}"
+                            k.term, k.start_us, k.end_us = 12, back, add_months(back, 12)
+                            k.mrr = round(k.mrr * rng.uniform(0.7, 1.1), 2)
+                            versions.append(k.version(k.start_us, "active", "reactivation"))
+                            w.account_version(c.account_idx, k.start_us, "Customer", csm)
+                            seg_start = t = k.start_us
+                            continue
+                    break
                 # Mid-term changes on monthly anniversaries.
                 exposed = self.exposed(c.account_idx, nxt)
                 p_con = rp["monthly_contraction"] * (rp["exposed_contraction_multiplier"] if exposed else 1.0)
                 if rng.random() < rp["monthly_expansion"] * (0.5 if exposed else 1.0):
-                    intervals.append(Interval(seg_start, nxt, plan, mrr, sub_id))
-                    old_mrr = mrr
-                    mrr = round(mrr * (1 + rng.uniform(*rp["expansion_range"])), 2)
-                    if plan < 3 and rng.random() < 0.35:
-                        plan += 1
-                        mrr = max(mrr, pl["list_mrr"][plan])
+                    intervals.append(Interval(seg_start, nxt, k.plan, k.mrr, k.subscription_id))
+                    old_mrr = k.mrr
+                    k.mrr = round(k.mrr * (1 + rng.uniform(*rp["expansion_range"])), 2)
+                    if k.plan < 3 and rng.random() < 0.35:
+                        k.plan += 1
+                        k.mrr = max(k.mrr, pl["list_mrr"][k.plan])
                     expansions += 1
-                    opp_for_version = self._lifecycle_opportunity(
-                        rng, c, csm, "Expansion", nxt, mrr - old_mrr, plan, term, True, expansions
+                    k.opportunity_id = self._lifecycle_opportunity(
+                        rng, c, csm, "Expansion", nxt, k.mrr - old_mrr, k.plan, k.term, True, expansions
                     )
                     seg_start = nxt
-                    versions.append(
-                        (
-                            sub_id,
-                            nxt,
-                            plan,
-                            term,
-                            term_start,
-                            term_end,
-                            mrr,
-                            "active",
-                            "expansion",
-                            NULL_TS,
-                            opp_for_version,
-                        )
-                    )
+                    versions.append(k.version(nxt, "active", "expansion"))
                 elif rng.random() < p_con:
-                    intervals.append(Interval(seg_start, nxt, plan, mrr, sub_id))
-                    mrr = round(mrr * (1 - rng.uniform(*rp["contraction_range"])), 2)
+                    intervals.append(Interval(seg_start, nxt, k.plan, k.mrr, k.subscription_id))
+                    k.mrr = round(k.mrr * (1 - rng.uniform(*rp["contraction_range"])), 2)
                     seg_start = nxt
-                    opp_for_version = None
-                    versions.append(
-                        (
-                            sub_id,
-                            nxt,
-                            plan,
-                            term,
-                            term_start,
-                            term_end,
-                            mrr,
-                            "active",
-                            "contraction",
-                            NULL_TS,
-                            opp_for_version,
-                        )
-                    )
+                    k.opportunity_id = None
+                    versions.append(k.version(nxt, "active", "contraction"))
                 t = nxt
             else:
-                intervals.append(Interval(seg_start, max(horizon, seg_start), plan, mrr, sub_id))
+                intervals.append(
+                    Interval(seg_start, max(horizon, seg_start), k.plan, k.mrr, k.subscription_id)
+                )
             self.intervals[c.account_idx] = [iv for iv in intervals if iv.end_us > iv.start_us]
             self._emit_subscription_versions(c, versions)
 
-    def _emit_subscription_versions(self, c: Customer, versions: list) -> None:
+    def _emit_subscription_versions(self, c: Customer, versions: list[tuple]) -> None:
         included = self.p["plans"]["included_tokens_monthly"]
         names = self.p["plans"]["names"]
-        times = np.array([v[1] for v in versions], dtype=np.int64)
+        cols = list(zip(*versions, strict=True))
+        times = np.array(cols[1], dtype=np.int64)
         self.w.out.add(
             "billing_subscriptions",
             times,
-            subscription_id=[v[0] for v in versions],
+            subscription_id=list(cols[0]),
             account_id=c.account_id,
-            opportunity_id=[v[10] for v in versions],
-            plan=[names[v[2]] for v in versions],
-            term_months=[v[3] for v in versions],
-            start_date=np.array([v[4] for v in versions], dtype=np.int64),
-            end_date=np.array([v[5] for v in versions], dtype=np.int64),
-            mrr_amount=[float(v[6]) for v in versions],
-            included_tokens_monthly=[included[v[2]] for v in versions],
-            status=[v[7] for v in versions],
-            change_type=[v[8] for v in versions],
-            cancelled_at=np.array([v[9] for v in versions], dtype=np.int64),
+            opportunity_id=list(cols[10]),
+            plan=[names[p] for p in cols[2]],
+            term_months=list(cols[3]),
+            start_date=np.array(cols[4], dtype=np.int64),
+            end_date=np.array(cols[5], dtype=np.int64),
+            mrr_amount=[float(m) for m in cols[6]],
+            included_tokens_monthly=[included[p] for p in cols[2]],
+            status=list(cols[7]),
+            change_type=list(cols[8]),
+            cancelled_at=np.array(cols[9], dtype=np.int64),
             updated_at=times,
         )
 

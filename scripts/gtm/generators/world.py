@@ -62,6 +62,47 @@ DM_TITLES = {"VP Engineering", "CTO", "CEO", "Director of Platform", "Head of Pr
 FORECAST = ["Pipeline", "Pipeline", "Best Case", "Best Case", "Commit"]
 MARKETING_CHANNELS = np.array(["Website", "Paid Search", "Webinar", "Event", "Paid Social", "Email"])
 MARKETING_WEIGHTS = np.array([0.34, 0.22, 0.12, 0.07, 0.13, 0.12])
+# Buffered row layouts: each tuple is (version time, *columns in this order).
+OPPORTUNITY_COLUMNS = (
+    ("updated_at", "version"),
+    ("opportunity_id", "text"),
+    ("account_id", "text"),
+    ("lead_id", "text"),
+    ("owner_user_id", "text"),
+    ("opportunity_type", "text"),
+    ("stage", "text"),
+    ("amount", "text"),
+    ("probability", "float"),
+    ("forecast_category", "text"),
+    ("close_date", "date_text"),
+    ("demo_set_at", "ts_text"),
+    ("demo_held_at", "ts_text"),
+    ("lost_reason", "text"),
+    ("plan", "text"),
+    ("term_months", "int"),
+    ("created_at", "int"),
+)
+STAGE_HISTORY_COLUMNS = (
+    ("entered_at", "version"),
+    ("stage_history_id", "text"),
+    ("opportunity_id", "text"),
+    ("stage", "text"),
+    ("amount", "float"),
+    ("probability", "float"),
+    ("changed_by_user_id", "text"),
+)
+DEAL_ACTIVITY_COLUMNS = (
+    ("occurred_at", "version"),
+    ("activity_id", "text"),
+    ("activity_type", "text"),
+    ("outcome", "text"),
+    ("user_id", "text"),
+    ("lead_id", "text"),
+    ("contact_id", "text"),
+    ("opportunity_id", "text"),
+    ("account_id", "text"),
+    ("duration_minutes", "int"),
+)
 CAMPAIGN_KINDS = ("Always-on", "Launch", "Retargeting")
 INTERACTIONS = {
     "Website": "visit",
@@ -134,6 +175,8 @@ class World:
         self.opportunity_seq = 0
         # Opportunity versions, stage history and deal activities are buffered as tuples and turned into
         # columns once: per-opportunity numpy calls dominated the run time.
+        # Per account: (name, employees, country, industry), re-sent with every later account version.
+        self._account_static: dict[int, tuple] = {}
         self._opp_buf: list[tuple] = []
         self._hist_buf: list[tuple] = []
         self._act_buf: list[tuple] = []
@@ -261,7 +304,6 @@ class World:
             created_at=created_us,
             updated_at=created_us,
         )
-        self._account_static = getattr(self, "_account_static", {})
         for i, name, emp, country, ind in zip(
             idx.tolist(),
             names.tolist(),
@@ -293,7 +335,10 @@ class World:
             updated_at=[at_us],
         )
 
-    def new_contacts(self, rng, account_idx: np.ndarray, created_us: np.ndarray) -> np.ndarray:
+    def new_contacts(
+        self, rng, account_idx: np.ndarray, created_us: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Register contacts at the given accounts; returns their ids and emails."""
         n = len(account_idx)
         numbers = np.arange(self.contact_seq + 1, self.contact_seq + n + 1)
         self.contact_seq += n
@@ -324,7 +369,7 @@ class World:
         )
         for a, c in zip(account_idx.tolist(), contact_ids.tolist(), strict=True):
             self.acct_contacts[a].append(c)
-        return contact_ids
+        return contact_ids, emails.astype(object)
 
     # ------------------------------------------------------------------ leads
     def build_leads(self) -> None:
@@ -370,7 +415,8 @@ class World:
         account_idx[new] = self.new_accounts(
             rng, created[new] - rng.integers(1, 3600, int(new.sum())) * 1_000_000, ae[new]
         )
-        contact_ids = self.new_contacts(rng, account_idx, created)
+        # The lead's email is its contact's, kept consistent across tables.
+        contact_ids, lead_emails = self.new_contacts(rng, account_idx, created)
         segments = np.array([self.acct_segment[i] for i in account_idx])
 
         # Speed to lead and touches.
@@ -425,10 +471,6 @@ class World:
 
         lead_numbers = np.arange(n) + m * 1_000_000 + 1
         lead_ids = ids("L", lead_numbers, 9)
-        emails_text = np.array([None] * n, dtype=object)
-        # The lead's email is its contact's (first.last<n>@domain), kept consistent across tables.
-        emails_text[:] = [f"{c}" for c in contact_ids]
-        self._lead_emails(contact_ids, emails_text)
 
         # Opportunities for converted leads (created when the lead converts).
         converted = final == "Converted"
@@ -451,7 +493,7 @@ class World:
             contact_id=contact_ids,
             account_id=ids("A", account_idx + 1, 7),
             owner_user_id=owner.astype(object),
-            email=emails_text,
+            email=lead_emails,
             lead_source=source.astype(object),
             form_submitted_at=fmt_ts_text(form_submitted),
             predicted_value=np.char.mod("%.2f", predicted).astype(object),
@@ -543,11 +585,6 @@ class World:
             first_method,
         )
         self._marketing_touches(rng, contact_ids, inbound, source, form_submitted, created)
-
-    def _lead_emails(self, contact_ids: np.ndarray, out: np.ndarray) -> None:
-        # Filled from the contacts frame chunk just added (same order).
-        cols, _ = self.out.parts["crm_contacts"][-1]
-        out[:] = cols["email"]
 
     def _segment_price(self, segment: str) -> float:
         pl = self.p["plans"]
@@ -843,64 +880,27 @@ class World:
 
     def flush_opportunities(self) -> None:
         """Turn the buffered opportunity versions, stage history and deal activities into columns."""
-        if self._opp_buf:
-            c = list(zip(*self._opp_buf, strict=True))
-            t = np.array(c[0], dtype=np.int64)
-            obj = lambda i: np.array(c[i], dtype=object)  # noqa: E731
-            self.out.add(
-                "crm_opportunities",
-                t,
-                opportunity_id=obj(1),
-                account_id=obj(2),
-                lead_id=obj(3),
-                owner_user_id=obj(4),
-                opportunity_type=obj(5),
-                stage=obj(6),
-                amount=obj(7),
-                probability=np.array(c[8], dtype=float),
-                forecast_category=obj(9),
-                close_date=fmt_date_text(np.array(c[10], dtype=np.int64)),
-                demo_set_at=fmt_ts_text(np.array(c[11], dtype=np.int64)),
-                demo_held_at=fmt_ts_text(np.array(c[12], dtype=np.int64)),
-                lost_reason=obj(13),
-                plan=obj(14),
-                term_months=np.array(c[15], dtype=np.int64),
-                created_at=np.array(c[16], dtype=np.int64),
-                updated_at=t,
-            )
-        if self._hist_buf:
-            c = list(zip(*self._hist_buf, strict=True))
-            t = np.array(c[0], dtype=np.int64)
-            self.out.add(
-                "crm_opportunity_stage_history",
-                t,
-                stage_history_id=np.array(c[1], dtype=object),
-                opportunity_id=np.array(c[2], dtype=object),
-                stage=np.array(c[3], dtype=object),
-                amount=np.array(c[4], dtype=float),
-                probability=np.array(c[5], dtype=float),
-                entered_at=t,
-                changed_by_user_id=np.array(c[6], dtype=object),
-            )
-        if self._act_buf:
-            c = list(zip(*self._act_buf, strict=True))
-            t = np.array(c[0], dtype=np.int64)
-            obj = lambda i: np.array(c[i], dtype=object)  # noqa: E731
-            self.out.add(
-                "crm_activities",
-                t,
-                activity_id=obj(1),
-                activity_type=obj(2),
-                outcome=obj(3),
-                user_id=obj(4),
-                lead_id=obj(5),
-                contact_id=obj(6),
-                opportunity_id=obj(7),
-                account_id=obj(8),
-                occurred_at=t,
-                duration_minutes=np.array(c[9], dtype=np.int64),
-            )
+        self._flush("crm_opportunities", self._opp_buf, OPPORTUNITY_COLUMNS)
+        self._flush("crm_opportunity_stage_history", self._hist_buf, STAGE_HISTORY_COLUMNS)
+        self._flush("crm_activities", self._act_buf, DEAL_ACTIVITY_COLUMNS)
         self._opp_buf, self._hist_buf, self._act_buf = [], [], []
+
+    def _flush(self, table: str, buffer: list[tuple], spec: tuple[tuple[str, str], ...]) -> None:
+        """Buffered tuples laid out as ``spec`` (the "version" column is the row version time) -> a chunk."""
+        if not buffer:
+            return
+        columns = list(zip(*buffer, strict=True))
+        version = np.array(columns[0], dtype=np.int64)
+        converters = {
+            "text": lambda v: np.array(v, dtype=object),
+            "float": lambda v: np.array(v, dtype=float),
+            "int": lambda v: np.array(v, dtype=np.int64),
+            "date_text": lambda v: fmt_date_text(np.array(v, dtype=np.int64)),
+            "ts_text": lambda v: fmt_ts_text(np.array(v, dtype=np.int64)),
+            "version": lambda v: version,
+        }
+        values = {name: converters[kind](columns[i]) for i, (name, kind) in enumerate(spec)}
+        self.out.add(table, version, **values)
 
     # ------------------------------------------------------------------ installed base
     def build_installed_base(self) -> None:
@@ -913,7 +913,7 @@ class World:
         start_us = np.sort(start_us - rng.integers(0, 86_400, n) * 1_000_000)
         created = start_us - rng.integers(20, 200, n) * US_PER_DAY
         idx = self.new_accounts(rng, created, csms[rng.integers(0, len(csms), n)])
-        contacts = self.new_contacts(rng, idx, created + US_PER_DAY)
+        contacts, _ = self.new_contacts(rng, idx, created + US_PER_DAY)
         segments = np.array([self.acct_segment[i] for i in idx])
         plan, term, mrr = self._plan_terms(rng, segments)
         for i in range(n):
