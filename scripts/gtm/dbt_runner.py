@@ -31,12 +31,14 @@ NO_DEPRECATIONS = '{"error": ["Deprecations"]}'
 
 @dataclass(frozen=True)
 class PackageSet:
-    kind: str  # "real" or "offline"
+    kind: str  # "real", "offline" or "explicit"
     path: Path
     reason: str
 
     def describe(self) -> str:
-        label = "real dbt packages" if self.kind == "real" else "offline stand-in packages"
+        label = {"real": "real dbt packages", "offline": "offline stand-in packages"}.get(
+            self.kind, "dbt packages from DBT_PACKAGES_INSTALL_PATH"
+        )
         return f"{label} ({self.path}): {self.reason}"
 
 
@@ -71,6 +73,21 @@ def _try_dbt_deps() -> tuple[bool, str]:
     unreachable = any("hub.getdbt.com" in ln or "NameResolutionError" in ln for ln in lines)
     detail = "the dbt package hub is unreachable" if unreachable else (lines[-1] if lines else "no output")
     return False, f"dbt deps failed: {detail}"
+
+
+def installed_packages() -> PackageSet:
+    """The package set to use where `dbt deps` must never run (Airflow tasks, the docker image): an explicit
+    DBT_PACKAGES_INSTALL_PATH, else the real packages when installed, else the offline stand-ins."""
+    explicit = os.environ.get("DBT_PACKAGES_INSTALL_PATH")
+    if explicit:
+        return PackageSet(
+            "real" if Path(explicit) == REAL_PACKAGES_DIR else "explicit",
+            Path(explicit),
+            "DBT_PACKAGES_INSTALL_PATH",
+        )
+    if _installed(REAL_PACKAGES_DIR):
+        return PackageSet("real", REAL_PACKAGES_DIR, "installed by dbt deps")
+    return PackageSet("offline", OFFLINE_PACKAGES_DIR, "real packages not installed")
 
 
 def resolve_packages(mode: str | None = None) -> PackageSet:

@@ -8,14 +8,13 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from gtm.dbt_runner import installed_packages
 from gtm.settings import DBT_PROJECT_DIR
 
 WAREHOUSE_CONN_ID = "gtm_warehouse"
 DBT_PROFILE_NAME = "gtm_warehouse"
 DBT_PROJECT_NAME = "gtm_warehouse"
 OWNER = "analytics-engineering"
-REAL_PACKAGES_DIR = DBT_PROJECT_DIR / "dbt_packages"
-OFFLINE_PACKAGES_DIR = DBT_PROJECT_DIR / "offline_packages"
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +29,8 @@ def manifest_path() -> Path:
 
 
 def packages_path() -> str:
-    """Never runs `dbt deps` at DAG runtime: the real packages when installed (docker image), else the
-    offline stand-ins."""
-    explicit = os.environ.get("DBT_PACKAGES_INSTALL_PATH")
-    if explicit:
-        return explicit
-    if (REAL_PACKAGES_DIR / "dbt_utils" / "dbt_project.yml").exists():
-        return str(REAL_PACKAGES_DIR)
-    return str(OFFLINE_PACKAGES_DIR)
+    """Never runs `dbt deps` at DAG runtime (see dbt_runner.installed_packages)."""
+    return str(installed_packages().path)
 
 
 def dbt_target() -> str:
