@@ -1,22 +1,17 @@
 {#- Latest version of every lead with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "leads.created_at is null", "code": "null_required", "column": "created_at"},
+    {"when": "leads.account_id is null", "code": "null_required", "column": "account_id"},
+    {"when": "known_accounts.account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"when": "leads.email is null", "code": "null_required", "column": "email"},
+    {"when": "not " ~ regexp_like("lower(trim(leads.email))", email_pattern()),
+     "code": "malformed_email", "column": "email"},
+] -%}
 with
 
-source as (
+leads as (
 
-    select * from {{ source('crm', 'crm_leads') }}
-
-),
-
-versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by lead_id
-            order by updated_at desc, _loaded_at desc, _batch_id desc
-        ) as version_rank
-    from source
-    where lead_id is not null
+    {{ latest_versions(source('crm', 'crm_leads'), 'lead_id') }}
 
 ),
 
@@ -31,25 +26,11 @@ known_accounts as (
 checked as (
 
     select
-        versions.*,
-        case
-            when versions.created_at is null then 'null_required'
-            when versions.account_id is null then 'null_required'
-            when known_accounts.account_id is null then 'orphan_fk'
-            when versions.email is null then 'null_required'
-            when not {{ regexp_like('lower(trim(versions.email))', email_pattern()) }} then 'malformed_email'
-        end as dq_reason_code,
-        case
-            when versions.created_at is null then 'created_at'
-            when versions.account_id is null then 'account_id'
-            when known_accounts.account_id is null then 'account_id'
-            when versions.email is null then 'email'
-            when not {{ regexp_like('lower(trim(versions.email))', email_pattern()) }} then 'email'
-        end as dq_column
-    from versions
+        leads.*,
+        {{ dq_reason_columns(checks) }}
+    from leads
     left join known_accounts
-        on versions.account_id = known_accounts.account_id
-    where versions.version_rank = 1
+        on leads.account_id = known_accounts.account_id
 
 )
 
