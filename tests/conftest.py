@@ -126,6 +126,21 @@ def airflow_db(warehouse: WarehouseSettings) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
+def lead_ledger(conn: psycopg.Connection, schema_prefix: str = "") -> tuple[int, int, int]:
+    """(leads in the funnel mart, leads in the quarantine, distinct bronze leads) for one target's schemas:
+    the layers lose no lead when the first two add up to the third."""
+    mart = f"{schema_prefix}marts.rpt_funnel_summary"
+    quarantine = f"{schema_prefix}staging.dq_rejected_rows"
+    in_mart = conn.execute(f"select sum(total_leads) from {mart}").fetchone()[0]
+    rejected = conn.execute(f"select count(*) from {quarantine} where source_table = 'crm_leads'").fetchone()[
+        0
+    ]
+    in_bronze = conn.execute(
+        "select count(distinct lead_id) from bronze.crm_leads where lead_id is not null"
+    ).fetchone()[0]
+    return in_mart, rejected, in_bronze
+
+
 def pytest_sessionfinish(session, exitstatus):
     # Leave the cluster for the next run (faster), but never stale dbt artefacts of the test target.
     shutil.rmtree(REPO_ROOT / "dbt" / "target-test" / "compiled", ignore_errors=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 from typer.testing import CliRunner
 
+from conftest import lead_ledger
 from gtm.cli import app
 from gtm.dbt_runner import OFFLINE_PACKAGES_DIR, run_dbt
 
@@ -34,15 +35,8 @@ def test_build_passes_every_node(built):
 def test_funnel_mart_reconciles_to_bronze(built, warehouse):
     """No lead is lost between layers: every distinct bronze lead is in the mart or in the quarantine."""
     with psycopg.connect(warehouse.url()) as conn:
-        mart_total, converted = conn.execute(
-            "select sum(total_leads), sum(converted_leads) from marts.rpt_funnel_summary"
-        ).fetchone()
-        bronze_leads = conn.execute(
-            "select count(distinct lead_id) from bronze.crm_leads where lead_id is not null"
-        ).fetchone()[0]
-        rejected = conn.execute(
-            "select count(*) from staging.dq_rejected_rows where source_table = 'crm_leads'"
-        ).fetchone()[0]
+        mart_total, rejected, bronze_leads = lead_ledger(conn)
+        converted = conn.execute("select sum(converted_leads) from marts.rpt_funnel_summary").fetchone()[0]
         latest_status = conn.execute(
             """
             select distinct on (l.lead_id) l.status

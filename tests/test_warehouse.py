@@ -11,6 +11,7 @@ from psycopg import errors
 from typer.testing import CliRunner
 
 from gtm.cli import app
+from gtm.settings import gtm_home
 from gtm.warehouse import EmbeddedServer, WarehouseError, pg_bin
 
 runner = CliRunner()
@@ -93,7 +94,7 @@ def test_port_in_use_gives_a_clear_error(warehouse, monkeypatch, tmp_path_factor
     blocker.bind(("127.0.0.1", 0))
     blocker.listen(1)
     port = blocker.getsockname()[1]
-    home = warehouse_home_dir() / "port-conflict"
+    home = gtm_home() / "port-conflict"
     monkeypatch.setenv("GTM_HOME", str(home))
     monkeypatch.setenv("GTM_PG_PORT", str(port))
     try:
@@ -102,9 +103,3 @@ def test_port_in_use_gives_a_clear_error(warehouse, monkeypatch, tmp_path_factor
         assert not (home / "pgdata").exists(), "a failed start must not leave a half-made cluster"
     finally:
         blocker.close()
-
-
-def warehouse_home_dir():
-    from gtm.settings import gtm_home
-
-    return gtm_home()

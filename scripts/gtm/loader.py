@@ -154,16 +154,3 @@ def _delete_source_rows(cur: psycopg.Cursor, table: BronzeTable, source_system: 
         (table.name, source_system),
     )
     return deleted
-
-
-def delete_source_rows(conn: psycopg.Connection, table: BronzeTable, source_system: str) -> int:
-    """Remove every row a source system loaded into ``table``."""
-    with conn.transaction(), conn.cursor() as cur:
-        return _delete_source_rows(cur, table, source_system)
-
-
-def bronze_row_counts(conn: psycopg.Connection) -> dict[str, int]:
-    counts = {}
-    for name, table in sorted(TABLES.items()):
-        counts[name] = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(table.identifier)).fetchone()[0]
-    return counts
