@@ -1,36 +1,22 @@
 {#
-    The latest version of every record of a CDC-style bronze table: the project's one ordering rule
-    (updated_at, then load time, then batch id). Rows without a key cannot be versioned and are left out
-    here; the ledger tests count them separately.
+    Every row of a bronze table with is_latest_version: the project's one CDC ordering rule (version column,
+    then load time, then batch id). Immutable event tables pass version_column=none, so a resent row loses
+    only to a later load. A row without a key cannot be versioned: it is its own record (and the base
+    model quarantines it), so it counts as latest.
 #}
-{% macro latest_versions(relation, key) -%}
-    select *
-    from (
-        select
-            *,
-            row_number() over (
+{% macro bronze_versions(relation, key, version_column='updated_at') -%}
+    select
+        *,
+        case
+            when {{ key }} is null then true
+            when row_number() over (
                 partition by {{ key }}
-                order by updated_at desc, _loaded_at desc, _batch_id desc
-            ) as version_rank
-        from {{ relation }}
-        where {{ key }} is not null
-    ) as versions
-    where version_rank = 1
-{%- endmacro %}
-
-{#
-    dq_reason_code and dq_column from one ordered list of checks (the first failing check wins), so a check
-    is written once. Each check: {"when": <SQL condition>, "code": <reason code>, "column": <column>}.
-#}
-{% macro dq_reason_columns(checks) -%}
-    case
-    {%- for check in checks %}
-        when {{ check.when }} then '{{ check.code }}'
-    {%- endfor %}
-    end as dq_reason_code,
-    case
-    {%- for check in checks %}
-        when {{ check.when }} then '{{ check.column }}'
-    {%- endfor %}
-    end as dq_column
+                order by
+                    {% if version_column %}{{ version_column }} desc,{% endif %}
+                    _loaded_at desc,
+                    _batch_id desc
+            ) = 1 then true
+            else false
+        end as is_latest_version
+    from {{ relation }}
 {%- endmacro %}

@@ -69,7 +69,9 @@ STATUS_VARIANTS = [
     lambda v: v.upper(),
     lambda v: " " + v.lower(),
 ]
-FUTURE_SHIFT_US = 3 * 365 * US_PER_DAY
+# Ten years ahead: past any load time of the simulated history, so staging can tell it is impossible
+# (a source cannot report an event later than the moment the row was extracted).
+FUTURE_SHIFT_US = 10 * 365 * US_PER_DAY
 
 
 @dataclass

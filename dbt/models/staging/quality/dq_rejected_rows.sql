@@ -1,22 +1,17 @@
 {#-
-    The quarantine ledger: every latest-version bronze record that could not be staged, with the bronze
-    key, batch and a reason code. Nothing is dropped silently: bronze keys = staged + rejected (+ older
-    versions superseded by a newer one).
+    The quarantine ledger: every bronze record (latest version) that could not be staged, with the bronze
+    key, batch and a reason code. Nothing is dropped silently: distinct bronze records = staged + rejected,
+    and every older version is counted as superseded (the bronze_ledger_balances test on each source).
 -#}
-{%- set checked = [
-    ('crm_leads', 'base_crm__leads', 'lead_id'),
-    ('crm_accounts', 'base_crm__accounts', 'account_id'),
-] -%}
-
-{% for source_table, base_model, key in checked %}
+{% for table in quarantined_tables() %}
 select
-    '{{ source_table }}' as source_table,
-    cast({{ key }} as {{ dbt.type_string() }}) as record_key,
-    _batch_id as batch_id,
-    {{ to_utc_timestamp('_loaded_at') }} as loaded_at,
+    '{{ table.source_table }}' as source_table,
+    cast({{ table.key }} as {{ dbt.type_string() }}) as record_key,
+    batch_id,
+    loaded_at,
     dq_reason_code as reason_code,
     dq_column as reason_column
-from {{ ref(base_model) }}
-where dq_reason_code is not null
+from {{ ref(table.base_model) }}
+where is_latest_version and dq_reason_code is not null
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

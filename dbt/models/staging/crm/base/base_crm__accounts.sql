@@ -1,12 +1,36 @@
-{#- Latest version of every account with the reason it cannot be staged (null when it can). -#}
+{#- Every bronze version of every account, cleaned, with the reason it cannot be staged (null when it can). -#}
 {%- set checks = [
+    {"when": "account_id is null", "code": "null_key", "column": "account_id"},
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
+    {"when": "employee_count < 0", "code": "negative_amount", "column": "employee_count"},
 ] -%}
 with
 
-accounts as (
+versions as (
 
-    {{ latest_versions(source('crm', 'crm_accounts'), 'account_id') }}
+    {{ bronze_versions(source('crm', 'crm_accounts'), 'account_id') }}
+
+),
+
+cleaned as (
+
+    select
+        account_id,
+        trim(account_name) as account_name,
+        trim(industry) as industry,
+        {{ canonical_value('segment', ['Enterprise', 'Mid Market', 'Commercial', 'SMB']) }} as segment,
+        employee_count,
+        trim(employee_band) as employee_band,
+        trim(region) as region,
+        upper(trim(country)) as country_code,
+        owner_user_id,
+        {{ canonical_value('account_type', ['Prospect', 'Customer', 'Former Customer']) }} as account_type,
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
 
 ),
 
@@ -15,7 +39,7 @@ checked as (
     select
         *,
         {{ dq_reason_columns(checks) }}
-    from accounts
+    from cleaned
 
 )
 

@@ -1,23 +1,65 @@
-{#- Latest version of every lead with the reason it cannot be staged (null when it can). -#}
+{#- Every bronze version of every lead, cleaned, with the reason it cannot be staged (null when it can). -#}
 {%- set checks = [
-    {"when": "leads.created_at is null", "code": "null_required", "column": "created_at"},
-    {"when": "leads.account_id is null", "code": "null_required", "column": "account_id"},
-    {"when": "known_accounts.account_id is null", "code": "orphan_fk", "column": "account_id"},
-    {"when": "leads.email is null", "code": "null_required", "column": "email"},
-    {"when": "not " ~ regexp_like("lower(trim(leads.email))", email_pattern()),
-     "code": "malformed_email", "column": "email"},
+    {"when": "lead_id is null", "code": "null_key", "column": "lead_id"},
+    {"when": "created_at is null", "code": "null_required", "column": "created_at"},
+    {"when": "account_id is null", "code": "null_required", "column": "account_id"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"when": "email is null", "code": "null_required", "column": "email"},
+    {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
+    {"when": "predicted_value_text is not null and predicted_monthly_value_amount is null",
+     "code": "unparseable_value", "column": "predicted_value"},
+    {"when": "predicted_monthly_value_amount < 0", "code": "negative_amount", "column": "predicted_value"},
+    {"when": "form_submitted_text is not null and form_submitted_at is null",
+     "code": "unparseable_value", "column": "form_submitted_at"},
+    {"when": "first_call_text is not null and first_call_at is null",
+     "code": "unparseable_value", "column": "first_call_at"},
 ] -%}
 with
 
-leads as (
+versions as (
 
-    {{ latest_versions(source('crm', 'crm_leads'), 'lead_id') }}
+    {{ bronze_versions(source('crm', 'crm_leads'), 'lead_id') }}
+
+),
+
+cleaned as (
+
+    select
+        lead_id,
+        contact_id,
+        account_id,
+        owner_user_id,
+        {{ clean_email('email') }} as email,
+        trim(lead_source) as lead_source,
+        {{ canonical_value('status', ['New', 'Working', 'Demo Set', 'Sales Nurture', 'Converted', 'Not Interested',
+                                      'Disqualified', 'Incorrect Contact Data']) }} as lead_status,
+        nullif(trim(form_submitted_at), '') as form_submitted_text,
+        {{ clean_timestamp_text('form_submitted_at') }} as form_submitted_at,
+        nullif(trim(first_call_at), '') as first_call_text,
+        {{ clean_timestamp_text('first_call_at') }} as first_call_at,
+        {{ clean_timestamp_text('first_text_at') }} as first_text_at,
+        {{ clean_timestamp_text('first_email_at') }} as first_email_at,
+        {{ clean_timestamp_text('last_activity_at') }} as last_activity_at,
+        coalesce(call_count, 0) as call_count,
+        coalesce(text_count, 0) as text_count,
+        coalesce(email_count, 0) as email_count,
+        {{ normalise_list('touch_channels') }} as touch_channels,
+        coalesce(is_decision_maker_connected, false) as is_decision_maker_connected,
+        nullif(trim(predicted_value), '') as predicted_value_text,
+        {{ parse_amount('predicted_value') }} as predicted_monthly_value_amount,
+        converted_opportunity_id,
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
 
 ),
 
 known_accounts as (
 
-    select distinct account_id
+    select distinct account_id as known_account_id
     from {{ source('crm', 'crm_accounts') }}
     where account_id is not null
 
@@ -26,11 +68,11 @@ known_accounts as (
 checked as (
 
     select
-        leads.*,
+        cleaned.*,
         {{ dq_reason_columns(checks) }}
-    from leads
+    from cleaned
     left join known_accounts
-        on leads.account_id = known_accounts.account_id
+        on cleaned.account_id = known_accounts.known_account_id
 
 )
 

@@ -1,0 +1,75 @@
+{#
+    Nothing lost between bronze and staging: every distinct bronze record (each key, plus each row that has
+    no key) is either in the staging model or in dq_rejected_rows, never both. Every other bronze row is an
+    older or resent version of a record, reported as superseded_rows. Attach to a bronze source table.
+#}
+{% test bronze_ledger_balances(model, key, staging_model) %}
+
+with
+
+bronze as (
+
+    select
+        count(*) as bronze_rows,
+        count(distinct {{ key }}) + sum(case when {{ key }} is null then 1 else 0 end) as bronze_records
+    from {{ model }}
+
+),
+
+staged as (
+
+    select
+        count(*) as staged_rows,
+        count(distinct {{ key }}) as staged_keys
+    from {{ staging_model }}
+
+),
+
+rejected as (
+
+    select *
+    from {{ ref('dq_rejected_rows') }}
+    where source_table = '{{ model.identifier }}'
+
+),
+
+rejected_counts as (
+
+    select count(*) as rejected_rows
+    from rejected
+
+),
+
+overlap as (
+
+    select count(*) as staged_and_rejected
+    from {{ staging_model }} as staged_records
+    inner join rejected
+        on cast(staged_records.{{ key }} as {{ dbt.type_string() }}) = rejected.record_key
+
+),
+
+ledger as (
+
+    select
+        bronze.bronze_rows,
+        bronze.bronze_records,
+        staged.staged_rows,
+        staged.staged_keys,
+        rejected_counts.rejected_rows,
+        bronze.bronze_rows - bronze.bronze_records as superseded_rows,
+        overlap.staged_and_rejected
+    from bronze
+    cross join staged
+    cross join rejected_counts
+    cross join overlap
+
+)
+
+select *
+from ledger
+where bronze_records <> staged_rows + rejected_rows
+    or staged_keys <> staged_rows
+    or staged_and_rejected > 0
+
+{% endtest %}
