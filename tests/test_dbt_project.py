@@ -64,40 +64,120 @@ def test_cli_reports_which_package_set_it_used(warehouse):
     assert "rpt_funnel_summary" in result.output
 
 
-def test_a_broken_staging_model_fails_the_build(generated, warehouse, monkeypatch):
-    """What `make test` relies on: a model that does not compile or run makes dbt build fail."""
+def _broken_copy(name: str, edits: dict[str, tuple[str, str]]) -> Path:
+    """A copy of the dbt project with text replacements in some files (path relative to dbt/)."""
     from gtm.settings import gtm_home
 
-    work = gtm_home() / "broken-project"
+    work = gtm_home() / name
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(
         REPO_ROOT / "dbt", work / "dbt", symlinks=True, ignore=shutil.ignore_patterns("target*", "logs")
     )
     shutil.copytree(REPO_ROOT / "seeds", work / "seeds")
-    broken = work / "dbt" / "models" / "staging" / "crm" / "stg_crm__leads.sql"
-    broken.write_text(
-        broken.read_text().replace("trim(status) as lead_status", "trim(status_typo) as lead_status")
-    )
-    monkeypatch.setenv("DBT_PACKAGES_INSTALL_PATH", os.fspath(OFFLINE_PACKAGES_DIR))
-    monkeypatch.setenv("DBT_DEV_SCHEMA", "broken")
-    monkeypatch.setenv("DBT_TARGET", "dev")
-    from dbt.cli.main import dbtRunner
+    for relative, (old, new) in edits.items():
+        path = work / "dbt" / relative
+        text = path.read_text()
+        assert old in text, f"{old!r} not in {relative}: update this test with the model"
+        path.write_text(text.replace(old, new))
+    return work
 
+
+def _run_copy(work: Path, schema: str, args: list[str], warehouse, monkeypatch):
+    monkeypatch.setenv("DBT_PACKAGES_INSTALL_PATH", os.fspath(OFFLINE_PACKAGES_DIR))
+    monkeypatch.setenv("DBT_DEV_SCHEMA", schema)
+    monkeypatch.setenv("DBT_TARGET", "dev")
     for key, value in warehouse.dbt_env().items():
         monkeypatch.setenv(key, value)
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir",
-            str(work / "dbt"),
-            "--profiles-dir",
-            str(work / "dbt"),
-            "--select",
-            "stg_crm__leads+",
-            "--target-path",
-            str(work / "target"),
-        ]
+    from dbt.cli.main import dbtRunner
+
+    project = ["--project-dir", str(work / "dbt"), "--profiles-dir", str(work / "dbt")]
+    return dbtRunner().invoke([*args, *project, "--target-path", str(work / "target")])
+
+
+def test_a_broken_staging_model_fails_the_build(generated, warehouse, monkeypatch):
+    """What `make test` relies on: a model that does not compile or run makes dbt build fail."""
+    base = "models/staging/crm/base/base_crm__leads.sql"
+    work = _broken_copy(
+        "broken-project", {base: ("nullif(trim(predicted_value), '')", "trim(predicted_typo)")}
     )
+    result = _run_copy(work, "broken", ["build", "--select", "base_crm__leads+"], warehouse, monkeypatch)
     assert not result.success
     failed = [r.node.name for r in result.result.results if r.status in ("error", "fail")]
-    assert failed == ["stg_crm__leads"]
+    assert failed == ["base_crm__leads"]
+
+
+def test_the_ledger_and_defect_tests_catch_a_lost_row_and_an_unrepaired_defect(
+    generated, warehouse, monkeypatch
+):
+    """The identities are not vacuous: staging that silently drops one lead breaks the crm_leads ledger, and
+    a cleaning rule that stops repairing zero-century years breaks the defect test."""
+    stg = "models/staging/crm/stg_crm__leads.sql"
+    base = "models/staging/crm/base/base_crm__leads.sql"
+    work = _broken_copy(
+        "broken-ledger",
+        {
+            stg: (
+                "where is_latest_version and dq_reason_code is null",
+                "where is_latest_version and dq_reason_code is null"
+                " and lead_id <> (select min(lead_id) from {{ ref('base_crm__leads') }})",
+            ),
+            base: (
+                "{{ clean_timestamp_text('form_submitted_at') }} as form_submitted_at",
+                "{{ to_utc_timestamp(\"nullif(replace(form_submitted_at, '0024-', '0124-'), '')\") }}"
+                " as form_submitted_at",
+            ),
+        },
+    )
+    selection = "+assert_generator_defects_fixed_or_quarantined"
+    assert _run_copy(work, "broken_ledger", ["run", "-s", selection], warehouse, monkeypatch).success
+    result = _run_copy(
+        work,
+        "broken_ledger",
+        [
+            "test",
+            "-s",
+            "assert_generator_defects_fixed_or_quarantined",
+            "source:crm.crm_leads,test_name:bronze_ledger_balances",
+        ],
+        warehouse,
+        monkeypatch,
+    )
+    failed = sorted(r.node.name for r in result.result.results if r.status == "fail")
+    assert len(failed) == 2, failed
+    assert failed[0] == "assert_generator_defects_fixed_or_quarantined"
+    assert failed[1].startswith("source_bronze_ledger_balances_crm_crm_leads")
+
+
+def test_every_bronze_table_is_declared_staged_and_ledgered(manifest):
+    """One source table, one staging model and one ledger test per bronze table: nothing unmodelled."""
+    import json
+
+    from gtm.bronze import ALL_TABLES
+
+    nodes = json.loads(manifest.read_text())
+    sources = {s["name"]: s for s in nodes["sources"].values() if s["source_name"] != "generator"}
+    ledger_tests = [
+        n["depends_on"]["nodes"]
+        for n in nodes["nodes"].values()
+        if n["resource_type"] == "test" and n.get("test_metadata", {}).get("name") == "bronze_ledger_balances"
+    ]
+    assert len(ledger_tests) == len(ALL_TABLES) == 18
+    for table in ALL_TABLES:
+        source = sources.get(table.name)
+        assert source, f"bronze.{table.name} is not declared as a dbt source"
+        assert source["loaded_at_field"] == "_loaded_at"
+        assert source["freshness"]["warn_after"]["count"] and source["freshness"]["error_after"]["count"]
+        ledgers = [deps for deps in ledger_tests if source["unique_id"] in deps]
+        assert len(ledgers) == 1, f"bronze.{table.name} needs exactly one ledger test"
+        staging = [d for d in ledgers[0] if d.split(".")[-1].startswith("stg_")]
+        assert len(staging) == 1, f"the ledger of bronze.{table.name} names no staging model"
+
+
+def test_staging_and_marts_are_fully_documented(built):
+    from gtm.docs_coverage import measure
+
+    coverage = measure(target="prod")
+    assert coverage.models_total >= 40
+    assert coverage.columns_total >= 600
+    assert coverage.undocumented_models == []
+    assert coverage.undocumented_columns == []

@@ -10,7 +10,7 @@
 {% macro canonical_value(expression, canonical_values) -%}
     case lower(trim({{ gtm_warehouse.regexp_replace(expression, '[_[:space:]]+', ' ') }}))
     {%- for value in canonical_values %}
-        when '{{ value | lower }}' then '{{ value }}'
+        when '{{ value | lower | replace('_', ' ') }}' then '{{ value }}'
     {%- endfor %}
         else trim({{ expression }})
     end

@@ -29,11 +29,36 @@
     {%- set crm = [
         {"source_table": "crm_accounts", "base_model": "base_crm__accounts", "key": "account_id"},
         {"source_table": "crm_leads", "base_model": "base_crm__leads", "key": "lead_id"},
+        {"source_table": "crm_users", "base_model": "base_crm__users", "key": "user_id"},
+        {"source_table": "crm_contacts", "base_model": "base_crm__contacts", "key": "contact_id"},
+        {"source_table": "crm_opportunities", "base_model": "base_crm__opportunities", "key": "opportunity_id"},
+        {"source_table": "crm_opportunity_stage_history", "base_model": "base_crm__opportunity_stage_history",
+         "key": "stage_history_id"},
+        {"source_table": "crm_activities", "base_model": "base_crm__activities", "key": "activity_id"},
     ] -%}
-    {%- set marketing = [] -%}
-    {%- set spend = [] -%}
-    {%- set billing = [] -%}
-    {%- set product = [] -%}
-    {%- set support = [] -%}
+    {%- set marketing = [
+        {"source_table": "marketing_touches", "base_model": "base_marketing__marketing_touches", "key": "touch_id"},
+        {"source_table": "sales_touches", "base_model": "base_marketing__sales_touches", "key": "touch_id"},
+    ] -%}
+    {%- set spend = [
+        {"source_table": "spend_ad_daily", "base_model": "base_spend__ad_daily", "key": "spend_id"},
+        {"source_table": "spend_team_monthly", "base_model": "base_spend__team_monthly", "key": "team_month_id"},
+    ] -%}
+    {%- set billing = [
+        {"source_table": "billing_subscriptions", "base_model": "base_billing__subscriptions",
+         "key": "subscription_id"},
+        {"source_table": "billing_invoices", "base_model": "base_billing__invoices", "key": "invoice_id"},
+        {"source_table": "billing_usage_charges", "base_model": "base_billing__usage_charges",
+         "key": "usage_charge_id"},
+    ] -%}
+    {%- set product = [
+        {"source_table": "product_api_events", "base_model": "base_product__api_events", "key": "event_id"},
+        {"source_table": "product_incidents", "base_model": "base_product__incidents", "key": "incident_id"},
+    ] -%}
+    {%- set support = [
+        {"source_table": "support_tickets", "base_model": "base_support__tickets", "key": "ticket_id"},
+        {"source_table": "support_survey_responses", "base_model": "base_support__survey_responses",
+         "key": "response_id"},
+    ] -%}
     {{ return(crm + marketing + spend + billing + product + support) }}
 {%- endmacro %}

@@ -1,0 +1,60 @@
+{#- Every bronze version of every subscription, cleaned, with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "subscription_id is null", "code": "null_key", "column": "subscription_id"},
+    {"when": "account_id is null", "code": "null_required", "column": "account_id"},
+    {"when": "start_date is null", "code": "null_required", "column": "start_date"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"when": "mrr_amount < 0", "code": "negative_amount", "column": "mrr_amount"},
+] -%}
+with
+
+versions as (
+
+    {{ bronze_versions(source('billing', 'billing_subscriptions'), 'subscription_id') }}
+
+),
+
+cleaned as (
+
+    select
+        subscription_id,
+        account_id,
+        opportunity_id,
+        {{ canonical_value('plan', ['Starter', 'Growth', 'Scale', 'Enterprise']) }} as plan_name,
+        term_months,
+        start_date,
+        end_date,
+        cast(mrr_amount as {{ type_money() }}) as mrr_amount,
+        included_tokens_monthly,
+        {{ canonical_value('status', ['active', 'cancelled', 'expired']) }} as subscription_status,
+        {{ canonical_value('change_type', ['new', 'renewal', 'expansion', 'contraction', 'cancellation',
+                                           'reactivation']) }} as change_type,
+        {{ to_utc_timestamp('cancelled_at') }} as cancelled_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
+
+),
+
+known_accounts as (
+
+    select distinct account_id as known_account_id
+    from {{ source('crm', 'crm_accounts') }}
+    where account_id is not null
+
+),
+
+checked as (
+
+    select
+        cleaned.*,
+        {{ dq_reason_columns(checks) }}
+    from cleaned
+    left join known_accounts
+        on cleaned.account_id = known_accounts.known_account_id
+
+)
+
+select * from checked

@@ -1,0 +1,57 @@
+{#- Every bronze version of every CRM contact, cleaned, with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "contact_id is null", "code": "null_key", "column": "contact_id"},
+    {"when": "account_id is null", "code": "null_required", "column": "account_id"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"when": "email is null", "code": "null_required", "column": "email"},
+    {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
+    {"when": "created_at is null", "code": "null_required", "column": "created_at"},
+] -%}
+with
+
+versions as (
+
+    {{ bronze_versions(source('crm', 'crm_contacts'), 'contact_id') }}
+
+),
+
+cleaned as (
+
+    select
+        contact_id,
+        nullif(trim(account_id), '') as account_id,
+        trim(first_name) as first_name,
+        trim(last_name) as last_name,
+        trim(title) as title,
+        coalesce(is_decision_maker, false) as is_decision_maker,
+        {{ clean_email('email') }} as email,
+        nullif(trim(phone), '') as phone,
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
+
+),
+
+known_accounts as (
+
+    select distinct account_id as known_account_id
+    from {{ source('crm', 'crm_accounts') }}
+    where account_id is not null
+
+),
+
+checked as (
+
+    select
+        cleaned.*,
+        {{ dq_reason_columns(checks) }}
+    from cleaned
+    left join known_accounts
+        on cleaned.account_id = known_accounts.known_account_id
+
+)
+
+select * from checked

@@ -1,0 +1,57 @@
+{#- Every bronze row of the opportunity stage history (immutable: a resent row is a duplicate, not a new version),
+    cleaned, with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "stage_history_id is null", "code": "null_key", "column": "stage_history_id"},
+    {"when": "opportunity_id is null", "code": "null_required", "column": "opportunity_id"},
+    {"when": "known_opportunities.known_opportunity_id is null", "code": "orphan_fk", "column": "opportunity_id"},
+    {"when": "stage_name is null", "code": "null_required", "column": "stage"},
+    {"when": "entered_at is null", "code": "null_required", "column": "entered_at"},
+    {"when": is_after_load('entered_at'), "code": "future_timestamp", "column": "entered_at"},
+    {"when": "acv_amount < 0", "code": "negative_amount", "column": "amount"},
+] -%}
+with
+
+versions as (
+
+    {{ bronze_versions(source('crm', 'crm_opportunity_stage_history'), 'stage_history_id', version_column=none) }}
+
+),
+
+cleaned as (
+
+    select
+        stage_history_id,
+        nullif(trim(opportunity_id), '') as opportunity_id,
+        {{ canonical_value("nullif(trim(stage), '')", ['Qualification', 'Demo Scheduled', 'Demo Completed', 'Proposal',
+                                                        'Negotiation', 'Closed Won', 'Closed Lost']) }} as stage_name,
+        cast(amount as {{ type_money() }}) as acv_amount,
+        probability,
+        {{ to_utc_timestamp('entered_at') }} as entered_at,
+        nullif(trim(changed_by_user_id), '') as changed_by_user_id,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
+
+),
+
+known_opportunities as (
+
+    select distinct opportunity_id as known_opportunity_id
+    from {{ source('crm', 'crm_opportunities') }}
+    where opportunity_id is not null
+
+),
+
+checked as (
+
+    select
+        cleaned.*,
+        {{ dq_reason_columns(checks) }}
+    from cleaned
+    left join known_opportunities
+        on cleaned.opportunity_id = known_opportunities.known_opportunity_id
+
+)
+
+select * from checked

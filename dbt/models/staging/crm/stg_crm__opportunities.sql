@@ -1,0 +1,48 @@
+with
+
+opportunities as (
+
+    select * from {{ ref('base_crm__opportunities') }}
+    where is_latest_version and dq_reason_code is null
+
+),
+
+flagged as (
+
+    select
+        *,
+        stage_name in ('Closed Won', 'Closed Lost') as is_closed,
+        stage_name = 'Closed Won' as is_won
+    from opportunities
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        account_id,
+        lead_id,
+        owner_user_id,
+        opportunity_type,
+        stage_name,
+        acv_amount,
+        probability,
+        forecast_category,
+        close_date,
+        demo_set_at,
+        demo_held_at,
+        lost_reason,
+        plan_name,
+        term_months,
+        is_closed,
+        is_won,
+        created_at,
+        updated_at,
+        batch_id,
+        loaded_at
+    from flagged
+
+)
+
+select * from final

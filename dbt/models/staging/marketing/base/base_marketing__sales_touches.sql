@@ -1,0 +1,51 @@
+{#- Every bronze sales outreach touch, cleaned, with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "touch_id is null", "code": "null_key", "column": "touch_id"},
+    {"when": "contact_id is null", "code": "null_required", "column": "contact_id"},
+    {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
+    {"when": "known_contacts.known_contact_id is null", "code": "orphan_fk", "column": "contact_id"},
+] -%}
+with
+
+versions as (
+
+    {{ bronze_versions(source('marketing', 'sales_touches'), 'touch_id', version_column=none) }}
+
+),
+
+cleaned as (
+
+    select
+        touch_id,
+        contact_id,
+        user_id,
+        {{ canonical_value('channel', ['Outbound']) }} as channel,
+        {{ canonical_value('method', ['call', 'email', 'linkedin', 'text']) }} as touch_method,
+        {{ to_utc_timestamp('touched_at') }} as touched_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
+
+),
+
+known_contacts as (
+
+    select distinct contact_id as known_contact_id
+    from {{ source('crm', 'crm_contacts') }}
+    where contact_id is not null
+
+),
+
+checked as (
+
+    select
+        cleaned.*,
+        {{ dq_reason_columns(checks) }}
+    from cleaned
+    left join known_contacts
+        on cleaned.contact_id = known_contacts.known_contact_id
+
+)
+
+select * from checked

@@ -1,0 +1,73 @@
+{#- Every bronze version of every support ticket, cleaned, with the reason it cannot be staged (null when it can). -#}
+{%- set checks = [
+    {"when": "ticket_id is null", "code": "null_key", "column": "ticket_id"},
+    {"when": "created_at is null", "code": "null_required", "column": "created_at"},
+    {"when": "account_id is null", "code": "null_required", "column": "account_id"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"when": is_after_load("created_at"), "code": "future_timestamp", "column": "created_at"},
+] -%}
+with
+
+versions as (
+
+    {{ bronze_versions(source('support', 'support_tickets'), 'ticket_id') }}
+
+),
+
+cleaned as (
+
+    select
+        ticket_id,
+        account_id,
+        contact_id,
+        incident_id,
+        {{ canonical_value('category', ['error', 'latency', 'throttling', 'billing', 'onboarding', 'how-to']) }}
+            as ticket_category,
+        {{ canonical_value('priority', ['low', 'normal', 'high', 'urgent']) }} as ticket_priority,
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('resolved_at') }} as resolved_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+    from versions
+
+),
+
+known_accounts as (
+
+    select distinct account_id as known_account_id
+    from {{ source('crm', 'crm_accounts') }}
+    where account_id is not null
+
+),
+
+checked as (
+
+    select
+        cleaned.ticket_id,
+        cleaned.account_id,
+        cleaned.contact_id,
+        cleaned.incident_id,
+        cleaned.ticket_category,
+        cleaned.ticket_priority,
+        cleaned.created_at,
+        cleaned.resolved_at,
+        cleaned.resolved_at is not null as is_resolved,
+        -- Elapsed hours (to the second, rounded to 2 decimals) rather than hour boundaries crossed.
+        round(
+            cast({{ dbt.datediff('cleaned.created_at', 'cleaned.resolved_at', 'second') }} as {{ dbt.type_numeric() }})
+            / 3600, 2
+        ) as resolution_hours,
+        cleaned.updated_at,
+        cleaned.is_latest_version,
+        cleaned.batch_id,
+        cleaned.loaded_at,
+        {{ dq_reason_columns(checks) }}
+    from cleaned
+    left join known_accounts
+        on cleaned.account_id = known_accounts.known_account_id
+
+)
+
+select * from checked
