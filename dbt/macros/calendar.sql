@@ -4,7 +4,7 @@
 {%- endmacro %}
 
 {% macro default__day_of_week_iso(date_expression) -%}
-    {{ dbt.date_part('dayofweekiso', date_expression) }}
+    extract(dayofweekiso from {{ date_expression }})
 {%- endmacro %}
 
 {% macro postgres__day_of_week_iso(date_expression) -%}

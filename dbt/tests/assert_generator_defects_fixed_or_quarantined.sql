@@ -59,6 +59,40 @@ rejected as (
 ),
 
 {% for table_name, table in tables.items() %}
+{{ table_name }}_defects as (
+
+    select * from defects where table_name = '{{ table_name }}'
+
+),
+
+-- Only the records that carry a defect: the staging and bronze reads stay small.
+{{ table_name }}_staged as (
+
+    select
+        cast({{ table.key }} as {{ dbt.type_string() }}) as record_key,
+        {%- for column, (staged_column, kind) in table.columns.items() %}
+        {{ staged_column }},
+        {%- endfor %}
+        count(*) over (partition by {{ table.key }}) as staged_rows
+    from {{ ref(table.model) }}
+    where cast({{ table.key }} as {{ dbt.type_string() }}) in (select record_key from {{ table_name }}_defects)
+
+),
+
+{%- if table.versioned %}
+
+{{ table_name }}_latest_versions as (
+
+    select
+        cast({{ table.key }} as {{ dbt.type_string() }}) as record_key,
+        max(updated_at) as latest_version_at
+    from {{ source(table.source, table_name) }}
+    where cast({{ table.key }} as {{ dbt.type_string() }}) in (select record_key from {{ table_name }}_defects)
+    group by 1
+
+),
+{%- endif %}
+
 {{ table_name }}_outcomes as (
 
     select
@@ -71,18 +105,13 @@ rejected as (
         defects.dirty_value,
         case
             {%- if table.versioned %}
-            when exists (
-                select 1
-                from {{ source(table.source, table_name) }} as newer
-                where cast(newer.{{ table.key }} as {{ dbt.type_string() }}) = defects.record_key
-                    and newer.updated_at > defects.record_version_at
-            ) then 'superseded'
+            when defects.record_version_at < latest_versions.latest_version_at then 'superseded'
             {%- endif %}
             when defects.defect_kind in ('{{ quarantine_kinds | join("', '") }}')
                 and rejected.reason_code = defects.defect_kind
                 and rejected.reason_column = defects.column_name then 'quarantined'
             when defects.defect_kind = 'duplicate_resend'
-                and (staged_counts.staged_rows = 1 or rejected.record_key is not null) then 'deduplicated'
+                and (staged.staged_rows = 1 or rejected.record_key is not null) then 'deduplicated'
             {%- for column, (staged_column, kind) in table.columns.items() %}
             when defects.defect_kind in ('{{ repair_kinds | join("', '") }}')
                 and defects.column_name = '{{ column }}'
@@ -93,19 +122,16 @@ rejected as (
             {%- endfor %}
             else 'unresolved'
         end as outcome
-    from defects
-    left join {{ ref(table.model) }} as staged
-        on defects.record_key = cast(staged.{{ table.key }} as {{ dbt.type_string() }})
-    left join (
-        select cast({{ table.key }} as {{ dbt.type_string() }}) as record_key, count(*) as staged_rows
-        from {{ ref(table.model) }}
-        group by 1
-    ) as staged_counts
-        on defects.record_key = staged_counts.record_key
+    from {{ table_name }}_defects as defects
+    left join {{ table_name }}_staged as staged
+        on defects.record_key = staged.record_key
+    {%- if table.versioned %}
+    left join {{ table_name }}_latest_versions as latest_versions
+        on defects.record_key = latest_versions.record_key
+    {%- endif %}
     left join rejected
         on rejected.source_table = '{{ table_name }}'
         and defects.record_key = rejected.record_key
-    where defects.table_name = '{{ table_name }}'
 
 ),
 {% endfor %}

@@ -18,9 +18,9 @@ parts as (
     select
         cast(date_day as date) as date_day,
         {{ day_of_week_iso('date_day') }} as day_of_week_number,
-        cast({{ dbt.date_part('month', 'date_day') }} as {{ dbt.type_int() }}) as month_number,
-        cast({{ dbt.date_part('year', 'date_day') }} as {{ dbt.type_int() }}) as year_number,
-        cast({{ dbt.date_part('day', 'date_day') }} as {{ dbt.type_int() }}) as day_of_month_number
+        cast(extract(month from date_day) as {{ dbt.type_int() }}) as month_number,
+        cast(extract(year from date_day) as {{ dbt.type_int() }}) as year_number,
+        cast(extract(day from date_day) as {{ dbt.type_int() }}) as day_of_month_number
     from days
 
 ),

@@ -7,16 +7,6 @@ opportunities as (
 
 ),
 
-flagged as (
-
-    select
-        *,
-        stage_name in ('Closed Won', 'Closed Lost') as is_closed,
-        stage_name = 'Closed Won' as is_won
-    from opportunities
-
-),
-
 final as (
 
     select
@@ -41,7 +31,7 @@ final as (
         updated_at,
         batch_id,
         loaded_at
-    from flagged
+    from opportunities
 
 )
 

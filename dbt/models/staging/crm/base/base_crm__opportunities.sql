@@ -67,6 +67,8 @@ checked as (
 
     select
         cleaned.*,
+        cleaned.stage_name in ('Closed Won', 'Closed Lost') as is_closed,
+        cleaned.stage_name = 'Closed Won' as is_won,
         {{ dq_reason_columns(checks) }}
     from cleaned
     left join known_accounts
