@@ -101,8 +101,9 @@ def built(generated: dict[str, int]):
     """`dbt build` on target prod over the small world; returns the run's DbtResult."""
     from gtm.dbt_runner import run_dbt
 
-    result = run_dbt(["build"], target="prod")
-    assert result.success, "dbt build failed on the generated data; see the dbt log above"
+    # Zero warnings is part of the contract: any warning fails this build.
+    result = run_dbt(["build"], target="prod", fail_on_warnings=True)
+    assert result.success, "dbt build failed (or warned) on the generated data; see the dbt log above"
     return result
 
 

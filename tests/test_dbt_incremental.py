@@ -34,6 +34,7 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(scratch_db, wareh
     selection = ["-s", *(f"+{model}" for model in INCREMENTAL_MODELS)]
     with psycopg.connect(scratch_db) as conn:
         generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=11))
+    assert run_dbt(["seed"], target="prod", settings=settings).success
     assert run_dbt(["run", *selection], target="prod", settings=settings).success
 
     with psycopg.connect(scratch_db, autocommit=True) as conn:

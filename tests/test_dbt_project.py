@@ -102,8 +102,11 @@ def test_a_broken_staging_model_fails_the_build(generated, warehouse, monkeypatc
     )
     result = _run_copy(work, "broken", ["build", "--select", "base_crm__leads+"], warehouse, monkeypatch)
     assert not result.success
-    failed = [r.node.name for r in result.result.results if r.status in ("error", "fail")]
-    assert failed == ["base_crm__leads"]
+    statuses = {r.node.name: r.status for r in result.result.results}
+    # The model's unit test runs first and fails; the model and everything downstream are skipped.
+    failed = [name for name, status in statuses.items() if status in ("error", "fail")]
+    assert failed == ["test_base_crm__leads_repairs_and_quarantines_each_defect_kind"]
+    assert statuses["base_crm__leads"] == "skipped" and statuses["stg_crm__leads"] == "skipped"
 
 
 def test_the_ledger_and_defect_tests_catch_a_lost_row_and_an_unrepaired_defect(

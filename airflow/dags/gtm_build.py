@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
@@ -17,7 +18,10 @@ DOC = """
 1. **source_freshness** runs `dbt source freshness`; a source past its `error_after` threshold fails the
    run before any model is built.
 2. **dbt_build** renders the dbt project from its `manifest.json` (`gtm dbt parse` writes it) into one task
-   per model, seed and snapshot, each followed by its tests.
+   per model, seed and snapshot, each running `dbt build` on that node (the node, then its tests).
+
+`GTM_DBT_SELECT` (dbt selection syntax, e.g. `+rpt_funnel_summary`) renders only part of the project:
+for development and for the end-to-end test; unset in production.
 
 Connection: Airflow connection `gtm_warehouse` (`AIRFLOW_CONN_GTM_WAREHOUSE`). dbt runs in-process
 (`dbtRunner`) and never runs `dbt deps` at runtime.
@@ -52,7 +56,11 @@ with DAG(
         execution_config=execution_config,
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
+            select=os.environ.get("GTM_DBT_SELECT", "").split(),
+            # One `dbt build` per node (the node, then its tests): half the tasks and dbt invocations of
+            # a separate test task per model, and a failing test still stops everything downstream.
+            test_behavior=TestBehavior.BUILD,
+            # A test on two nodes (relationships) gets its own task after both, not the first one's build.
             should_detach_multiple_parents_tests=True,
         ),
     )

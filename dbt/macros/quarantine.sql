@@ -62,3 +62,11 @@
     ] -%}
     {{ return(crm + marketing + spend + billing + product + support) }}
 {%- endmacro %}
+
+{#- The keys a parent table's source ever sent, as known_<key>: a foreign key not among them is orphan_fk.
+    Checked against bronze (not staging) so a quarantined parent does not orphan its children. -#}
+{% macro known_keys(relation, key) -%}
+    select distinct {{ key }} as known_{{ key }}
+    from {{ relation }}
+    where {{ key }} is not null
+{%- endmacro %}

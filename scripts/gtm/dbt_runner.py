@@ -158,6 +158,7 @@ def run_dbt(
     settings: WarehouseSettings | None = None,
     packages: PackageSet | None = None,
     fail_on_deprecations: bool = True,
+    fail_on_warnings: bool = False,
 ) -> DbtResult:
     """Invoke dbt in this process (no subprocess start-up cost) with the warehouse environment exported."""
     from dbt.cli.main import dbtRunner
@@ -170,6 +171,9 @@ def run_dbt(
     if command and command[0] not in {"deps", "clean", "debug", "init"}:
         base += ["--target", target]
     global_flags = ["--warn-error-options", NO_DEPRECATIONS] if fail_on_deprecations else []
+    if fail_on_warnings:
+        # Every warning (test at warn severity, unused config path, imprecise contract type) is an error.
+        global_flags = ["--warn-error"]
     with scoped_environ(dbt_environment(settings, packages, target)):
         result = dbtRunner().invoke([*global_flags, *command, *base])
     run_results = None

@@ -52,6 +52,19 @@ def layer_counts(target: str) -> dict[str, dict[str, int]]:
         return {layer: relation_row_counts(conn, layer_schema(layer, target)) for layer in LAYERS}
 
 
+def quarantine_counts(target: str) -> list[tuple[str, str, int]]:
+    """(bronze table, reason, records) in the quarantine, or [] before the first build."""
+    relation = sql.Identifier(layer_schema("staging", target), "dq_rejected_rows")
+    with psycopg.connect(load_settings().url()) as conn:
+        exists = conn.execute("SELECT to_regclass(%s)", (relation.as_string(conn),)).fetchone()[0]
+        if exists is None:
+            return []
+        query = sql.SQL(
+            "SELECT source_table, reason_code, count(*) FROM {} GROUP BY 1, 2 ORDER BY 1, 2"
+        ).format(relation)
+        return [(table, reason, n) for table, reason, n in conn.execute(query).fetchall()]
+
+
 def run_result_counts() -> Counter:
     from gtm.dbt_runner import dbt_target_path
 
@@ -127,6 +140,15 @@ def print_summary(console: Console, target: str | None = None) -> None:
     for name, rows in counts["marts"].items():
         marts.add_row(name, f"{rows:,}")
     console.print(marts)
+    quarantined = quarantine_counts(target)
+    if quarantined:
+        dq = Table(title="Quarantined records (staging.dq_rejected_rows): nothing is dropped silently")
+        dq.add_column("bronze table")
+        dq.add_column("reason")
+        dq.add_column("records", justify="right")
+        for table_name, reason, n in quarantined:
+            dq.add_row(table_name, reason, f"{n:,}")
+        console.print(dq)
     results = run_result_counts()
     if results:
         res = Table(title="Last dbt run")

@@ -59,7 +59,7 @@ daily as (
         day_ranges.owner_user_id,
         day_ranges.stage_name,
         day_ranges.acv_amount,
-        day_ranges.probability,
+        cast(day_ranges.probability as decimal(5, 2)) as probability,
         day_ranges.forecast_category,
         day_ranges.close_date,
         day_ranges.is_closed,

@@ -42,9 +42,7 @@ cleaned as (
 
 known_contacts as (
 
-    select distinct contact_id as known_contact_id
-    from {{ source('crm', 'crm_contacts') }}
-    where contact_id is not null
+    {{ known_keys(source('crm', 'crm_contacts'), 'contact_id') }}
 
 ),
 

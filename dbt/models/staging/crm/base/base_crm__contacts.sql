@@ -37,9 +37,7 @@ cleaned as (
 
 known_accounts as (
 
-    select distinct account_id as known_account_id
-    from {{ source('crm', 'crm_accounts') }}
-    where account_id is not null
+    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
 
 ),
 

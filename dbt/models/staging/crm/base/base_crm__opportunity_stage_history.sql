@@ -37,9 +37,7 @@ cleaned as (
 
 known_opportunities as (
 
-    select distinct opportunity_id as known_opportunity_id
-    from {{ source('crm', 'crm_opportunities') }}
-    where opportunity_id is not null
+    {{ known_keys(source('crm', 'crm_opportunities'), 'opportunity_id') }}
 
 ),
 
