@@ -20,3 +20,38 @@
         end as is_latest_version
     from {{ relation }}
 {%- endmacro %}
+
+{#
+    Every accepted version of a CDC record with the interval it was in effect: the bronze versions the base
+    model cleaned (staging keeps only the latest) plus the snapshot's (a source loaded with
+    `gtm load --replace` overwrites bronze; the snapshot keeps what it said before). One row per key and
+    updated_at, preferring today's cleaning rules; valid_from inclusive, valid_to exclusive (null: current).
+#}
+{% macro cdc_versions(base_model, snapshot, key, columns) -%}
+    select
+        {{ key }},
+        {{ columns | join(',\n        ') }},
+        updated_at as valid_from,
+        lead(updated_at) over (partition by {{ key }} order by updated_at) as valid_to
+    from (
+        select
+            *,
+            row_number() over (partition by {{ key }}, updated_at order by source_priority) as duplicate_rank
+        from (
+            select {{ key }}, {{ columns | join(', ') }}, updated_at, 1 as source_priority
+            from {{ base_model }}
+            where dq_reason_code is null
+            union all
+            select {{ key }}, {{ columns | join(', ') }}, updated_at, 2 as source_priority
+            from {{ snapshot }}
+        ) as all_versions
+    ) as ranked
+    where duplicate_rank = 1
+{%- endmacro %}
+
+{#- The version flag and load metadata every base model carries, under their staging names. -#}
+{% macro version_metadata_columns() -%}
+    is_latest_version,
+        _batch_id as batch_id,
+        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+{%- endmacro %}

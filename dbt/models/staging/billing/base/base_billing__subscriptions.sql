@@ -31,9 +31,7 @@ cleaned as (
                                            'reactivation']) }} as change_type,
         {{ to_utc_timestamp('cancelled_at') }} as cancelled_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -27,9 +27,7 @@ cleaned as (
         tokens_included,
         cast(unit_price_per_1k as {{ type_money() }}) as overage_price_per_1k_tokens_amount,
         cast(amount as {{ type_money() }}) as usage_charge_amount,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -33,9 +33,7 @@ cleaned as (
         nullif(trim(account_id), '') as account_id,
         {{ to_utc_timestamp('occurred_at') }} as occurred_at,
         duration_minutes,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -28,9 +28,7 @@ cleaned as (
         probability,
         {{ to_utc_timestamp('entered_at') }} as entered_at,
         nullif(trim(changed_by_user_id), '') as changed_by_user_id,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -24,9 +24,7 @@ cleaned as (
         hired_on as hired_date,
         is_active,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -25,9 +25,7 @@ cleaned as (
         {{ canonical_value('interaction', ['visit', 'click', 'form_fill', 'registration', 'attendance', 'open']) }}
             as interaction_type,
         {{ to_utc_timestamp('touched_at') }} as touched_at,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -22,9 +22,7 @@ cleaned as (
         {{ canonical_value('channel', ['Outbound']) }} as channel,
         {{ canonical_value('method', ['call', 'email', 'linkedin', 'text']) }} as touch_method,
         {{ to_utc_timestamp('touched_at') }} as touched_at,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

@@ -34,9 +34,7 @@ cleaned as (
         latency_ms,
         status_code,
         region,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

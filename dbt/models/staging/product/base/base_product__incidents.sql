@@ -26,9 +26,7 @@ cleaned as (
         {{ to_utc_timestamp('started_at') }} as started_at,
         {{ to_utc_timestamp('resolved_at') }} as resolved_at,
         downtime_minutes,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

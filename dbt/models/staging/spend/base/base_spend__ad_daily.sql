@@ -26,9 +26,7 @@ cleaned as (
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as click_count,
         cast(spend_amount as {{ type_money() }}) as spend_amount,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

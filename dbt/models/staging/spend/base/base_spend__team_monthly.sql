@@ -27,9 +27,7 @@ cleaned as (
         cast(salary_amount as {{ type_money() }}) as salary_amount,
         -- Teams without a commission plan may send no commission: that is zero pay, not unknown pay.
         cast(coalesce(commission_amount, 0) as {{ type_money() }}) as commission_amount,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),

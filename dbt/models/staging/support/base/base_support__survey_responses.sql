@@ -23,9 +23,7 @@ cleaned as (
         {{ canonical_value('survey_type', ['CSAT', 'NPS']) }} as survey_type,
         score,
         {{ to_utc_timestamp('responded_at') }} as responded_at,
-        is_latest_version,
-        _batch_id as batch_id,
-        {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+        {{ version_metadata_columns() }}
     from versions
 
 ),
