@@ -42,7 +42,14 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(scratch_db, wareh
         increment = generate_increment(conn, next_increment_day(conn))
     assert increment.counts["product_api_events"] > 0 and increment.counts["marketing_touches"] > 0
 
-    assert run_dbt(["run", *selection], target="prod", settings=settings).success
+    # History and increment load minutes apart here; without a lookback only the new day's loads are read.
+    no_lookback = ["--vars", '{"incremental_lookback_hours": 0}']
+    incremental = run_dbt(["run", *selection, *no_lookback], target="prod", settings=settings)
+    assert incremental.success
+    inserted = {
+        r["unique_id"].split(".")[-1]: r["adapter_response"].get("rows_affected")
+        for r in incremental.run_results["results"]
+    }
     for model, (schema, _) in INCREMENTAL_MODELS.items():
         compiled = next((dbt_target_path() / "run").rglob(f"{model}.sql")).read_text()
         # Only an incremental run reads the model's own table (for its load watermark).
@@ -57,6 +64,8 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(scratch_db, wareh
     with psycopg.connect(scratch_db, autocommit=True) as conn:
         for model, (schema, key) in INCREMENTAL_MODELS.items():
             assert after[model] > before[model], f"the new day added no rows to {model}"
+            # It reprocessed only what the new day touched, not the whole table.
+            assert 0 < inserted[model] < before[model] / 5, (model, inserted[model], before[model])
             full = conn.execute(f"select count(*) from {schema}.{model}").fetchone()[0]
             assert full == after[model]
             assert _differences(conn, f"public.incremental_{model}", f"{schema}.{model}") == 0, model

@@ -1,6 +1,7 @@
 {#- Every bronze row of the rep activities (immutable: a resent row is a duplicate, not a new version), cleaned,
-    with the reason it cannot be staged (null when it can). 580k rows: the contact check is one hash join
-    against the distinct bronze contact keys. -#}
+    with the reason it cannot be staged (null when it can). 580k rows: each orphan check is one hash join
+    against the parent's distinct bronze keys. A parent that arrives in a later load heals its activities on
+    the next build (base models are rebuilt from all of bronze). -#}
 {%- set checks = [
     {"when": "activity_id is null", "code": "null_key", "column": "activity_id"},
     {"when": "activity_type is null", "code": "null_required", "column": "activity_type"},
@@ -8,6 +9,10 @@
     {"when": is_after_load('occurred_at'), "code": "future_timestamp", "column": "occurred_at"},
     {"when": "contact_id is not null and known_contacts.known_contact_id is null", "code": "orphan_fk",
      "column": "contact_id"},
+    {"when": "lead_id is not null and known_leads.known_lead_id is null", "code": "orphan_fk",
+     "column": "lead_id"},
+    {"when": "opportunity_id is not null and known_opportunities.known_opportunity_id is null",
+     "code": "orphan_fk", "column": "opportunity_id"},
     {"when": "duration_minutes < 0", "code": "negative_amount", "column": "duration_minutes"},
 ] -%}
 with
@@ -44,6 +49,18 @@ known_contacts as (
 
 ),
 
+known_leads as (
+
+    {{ known_keys(source('crm', 'crm_leads'), 'lead_id') }}
+
+),
+
+known_opportunities as (
+
+    {{ known_keys(source('crm', 'crm_opportunities'), 'opportunity_id') }}
+
+),
+
 checked as (
 
     select
@@ -52,6 +69,10 @@ checked as (
     from cleaned
     left join known_contacts
         on cleaned.contact_id = known_contacts.known_contact_id
+    left join known_leads
+        on cleaned.lead_id = known_leads.known_lead_id
+    left join known_opportunities
+        on cleaned.opportunity_id = known_opportunities.known_opportunity_id
 
 )
 
