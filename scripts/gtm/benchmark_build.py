@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from gtm.benchmarks import BENCH_DB, _bench_url
+from gtm.benchmarks import BENCH_DB, bench_url
 from gtm.dbt_runner import run_dbt
 from gtm.settings import REPO_ROOT, load_settings
 
@@ -40,7 +40,7 @@ def _drop_dbt_schemas(url: str) -> None:
 def bench_scale(scale: float) -> dict:
     from gtm.generators import GeneratorConfig, generate_history, generate_increment, next_increment_day
 
-    url = _bench_url()
+    url = bench_url()
     settings = dataclasses.replace(load_settings(), database=BENCH_DB)
     with psycopg.connect(url) as conn:
         rows = sum(generate_history(conn, GeneratorConfig(scale=scale, seed=42)).counts.values())

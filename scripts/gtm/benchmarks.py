@@ -28,7 +28,7 @@ BENCH_DB = "gtm_bench"
 NAIVE_ROWS = 20_000
 
 
-def _bench_url() -> str:
+def bench_url() -> str:
     settings = load_settings()
     with psycopg.connect(settings.url(settings.admin, "postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone()
@@ -45,7 +45,7 @@ def run_one(scale: float) -> dict:
     """Child process: generate at ``scale`` and return the measurements (printed as JSON)."""
     from gtm.generators import GeneratorConfig, generate_history
 
-    with psycopg.connect(_bench_url()) as conn:
+    with psycopg.connect(bench_url()) as conn:
         result = generate_history(conn, GeneratorConfig(scale=scale, seed=42))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             f"peak RSS {results[-1]['peak_rss_mb']:,.0f} MB",
             file=sys.stderr,
         )
-    url = _bench_url()
+    url = bench_url()
     naive = naive_path(url)
     copy_rate, copy_rows = bare_copy(url)
     command = "python -m gtm.benchmarks --scales " + " ".join(f"{s:g}" for s in args.scales)
