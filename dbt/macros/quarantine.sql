@@ -2,6 +2,8 @@
     The quarantine: one ordered list of checks per base model renders dq_reason_code and dq_column (the
     first failing check wins), so each rule is written once. Each check is
     {"when": <SQL condition on cleaned columns>, "code": <reason code>, "column": <bronze column>}.
+    Order: null_key, then the row's own checks, then orphan_fk last: a row's own defect is the stable reason,
+    while an unknown parent may still arrive in a later load.
 #}
 {% macro dq_reason_columns(checks) -%}
     case

@@ -3,8 +3,8 @@
     {"when": "subscription_id is null", "code": "null_key", "column": "subscription_id"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": "start_date is null", "code": "null_required", "column": "start_date"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
     {"when": "mrr_amount < 0", "code": "negative_amount", "column": "mrr_amount"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
 ] -%}
 with
 

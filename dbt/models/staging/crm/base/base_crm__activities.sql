@@ -7,13 +7,13 @@
     {"when": "activity_type is null", "code": "null_required", "column": "activity_type"},
     {"when": "occurred_at is null", "code": "null_required", "column": "occurred_at"},
     {"when": is_after_load('occurred_at'), "code": "future_timestamp", "column": "occurred_at"},
+    {"when": "duration_minutes < 0", "code": "negative_amount", "column": "duration_minutes"},
     {"when": "contact_id is not null and known_contacts.known_contact_id is null", "code": "orphan_fk",
      "column": "contact_id"},
     {"when": "lead_id is not null and known_leads.known_lead_id is null", "code": "orphan_fk",
      "column": "lead_id"},
     {"when": "opportunity_id is not null and known_opportunities.known_opportunity_id is null",
      "code": "orphan_fk", "column": "opportunity_id"},
-    {"when": "duration_minutes < 0", "code": "negative_amount", "column": "duration_minutes"},
 ] -%}
 with
 

@@ -3,7 +3,6 @@
     {"when": "lead_id is null", "code": "null_key", "column": "lead_id"},
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
     {"when": "email is null", "code": "null_required", "column": "email"},
     {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
     {"when": "predicted_value_text is not null and predicted_monthly_value_amount is null",
@@ -13,6 +12,7 @@
      "code": "unparseable_value", "column": "form_submitted_at"},
     {"when": "first_call_text is not null and first_call_at is null",
      "code": "unparseable_value", "column": "first_call_at"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
 ] -%}
 with
 

@@ -4,7 +4,6 @@
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"when": "stage_name is null", "code": "null_required", "column": "stage"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
     {"when": "amount_text is not null and acv_amount is null", "code": "unparseable_value", "column": "amount"},
     {"when": "acv_amount < 0", "code": "negative_amount", "column": "amount"},
     {"when": "close_date_text is not null and close_date is null", "code": "unparseable_value",
@@ -13,6 +12,7 @@
      "column": "demo_set_at"},
     {"when": "demo_held_text is not null and demo_held_at is null", "code": "unparseable_value",
      "column": "demo_held_at"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
 ] -%}
 with
 

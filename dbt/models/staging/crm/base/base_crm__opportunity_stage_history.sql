@@ -3,11 +3,11 @@
 {%- set checks = [
     {"when": "stage_history_id is null", "code": "null_key", "column": "stage_history_id"},
     {"when": "opportunity_id is null", "code": "null_required", "column": "opportunity_id"},
-    {"when": "known_opportunities.known_opportunity_id is null", "code": "orphan_fk", "column": "opportunity_id"},
     {"when": "stage_name is null", "code": "null_required", "column": "stage"},
     {"when": "entered_at is null", "code": "null_required", "column": "entered_at"},
     {"when": is_after_load('entered_at'), "code": "future_timestamp", "column": "entered_at"},
     {"when": "acv_amount < 0", "code": "negative_amount", "column": "amount"},
+    {"when": "known_opportunities.known_opportunity_id is null", "code": "orphan_fk", "column": "opportunity_id"},
 ] -%}
 with
 

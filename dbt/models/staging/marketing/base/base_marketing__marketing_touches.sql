@@ -3,8 +3,8 @@
     {"when": "touch_id is null", "code": "null_key", "column": "touch_id"},
     {"when": "contact_id is null", "code": "null_required", "column": "contact_id"},
     {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
-    {"when": "known_contacts.known_contact_id is null", "code": "orphan_fk", "column": "contact_id"},
     {"when": is_after_load("touched_at"), "code": "future_timestamp", "column": "touched_at"},
+    {"when": "known_contacts.known_contact_id is null", "code": "orphan_fk", "column": "contact_id"},
 ] -%}
 with
 

@@ -3,8 +3,8 @@
     {"when": "ticket_id is null", "code": "null_key", "column": "ticket_id"},
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
     {"when": is_after_load("created_at"), "code": "future_timestamp", "column": "created_at"},
+    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
 ] -%}
 with
 
