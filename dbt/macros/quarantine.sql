@@ -2,20 +2,46 @@
     The quarantine: one ordered list of checks per base model renders dq_reason_code and dq_column (the
     first failing check wins), so each rule is written once. Each check is
     {"when": <SQL condition on cleaned columns>, "code": <reason code>, "column": <bronze column>}.
+    Orphan checks name their parent instead (see check_condition); quarantine_checked adds the joins.
     Order: null_key, then the row's own checks, then orphan_fk last: a row's own defect is the stable reason,
     while an unknown parent may still arrive in a later load.
 #}
 {% macro dq_reason_columns(checks) -%}
     case
     {%- for check in checks %}
-        when {{ check.when }} then '{{ check.code }}'
+        when {{ check_condition(check) }} then '{{ check.code }}'
     {%- endfor %}
     end as dq_reason_code,
     case
     {%- for check in checks %}
-        when {{ check.when }} then '{{ check.column }}'
+        when {{ check_condition(check) }} then '{{ check.column }}'
     {%- endfor %}
     end as dq_column
+{%- endmacro %}
+
+{#- A check's SQL condition. An orphan check names its parent instead of a condition:
+    {"code": "orphan_fk", "column": <fk column>, "parent": <bronze relation>, "parent_key": <key, default column>}
+    fails when the value is set but the parent's source never sent that key. -#}
+{% macro check_condition(check) -%}
+    {%- if check.parent is defined -%}
+        ({{ check.column }} is not null and parent_{{ check.column }}.known_{{ check.parent_key | default(check.column) }} is null)
+    {%- else -%}
+        {{ check.when }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The body of a base model's `checked` CTE: every row of `from_cte` with its dq_reason_code and dq_column,
+    joined to the keys of each parent an orphan check names. -#}
+{% macro quarantine_checked(checks, from_cte='cleaned') -%}
+    select
+        {{ from_cte }}.*,
+        {{ dq_reason_columns(checks) }}
+    from {{ from_cte }}
+    {%- for check in checks if check.parent is defined %}
+    {%- set key = check.parent_key | default(check.column) %}
+    left join ({{ known_keys(check.parent, key) }}) as parent_{{ check.column }}
+        on {{ from_cte }}.{{ check.column }} = parent_{{ check.column }}.known_{{ key }}
+    {%- endfor %}
 {%- endmacro %}
 
 {#- The reason codes a quarantined row can carry (dq_rejected_rows tests against this list). -#}

@@ -4,7 +4,7 @@
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": "start_date is null", "code": "null_required", "column": "start_date"},
     {"when": "mrr_amount < 0", "code": "negative_amount", "column": "mrr_amount"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with
 
@@ -36,20 +36,9 @@ cleaned as (
 
 ),
 
-known_accounts as (
-
-    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.known_account_id
+    {{ quarantine_checked(checks) }}
 
 )
 

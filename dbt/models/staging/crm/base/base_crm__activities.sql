@@ -8,12 +8,9 @@
     {"when": "occurred_at is null", "code": "null_required", "column": "occurred_at"},
     {"when": is_after_load('occurred_at'), "code": "future_timestamp", "column": "occurred_at"},
     {"when": "duration_minutes < 0", "code": "negative_amount", "column": "duration_minutes"},
-    {"when": "contact_id is not null and known_contacts.known_contact_id is null", "code": "orphan_fk",
-     "column": "contact_id"},
-    {"when": "lead_id is not null and known_leads.known_lead_id is null", "code": "orphan_fk",
-     "column": "lead_id"},
-    {"when": "opportunity_id is not null and known_opportunities.known_opportunity_id is null",
-     "code": "orphan_fk", "column": "opportunity_id"},
+    {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
+    {"code": "orphan_fk", "column": "lead_id", "parent": source('crm', 'crm_leads')},
+    {"code": "orphan_fk", "column": "opportunity_id", "parent": source('crm', 'crm_opportunities')},
 ] -%}
 with
 
@@ -43,36 +40,9 @@ cleaned as (
 
 ),
 
-known_contacts as (
-
-    {{ known_keys(source('crm', 'crm_contacts'), 'contact_id') }}
-
-),
-
-known_leads as (
-
-    {{ known_keys(source('crm', 'crm_leads'), 'lead_id') }}
-
-),
-
-known_opportunities as (
-
-    {{ known_keys(source('crm', 'crm_opportunities'), 'opportunity_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_contacts
-        on cleaned.contact_id = known_contacts.known_contact_id
-    left join known_leads
-        on cleaned.lead_id = known_leads.known_lead_id
-    left join known_opportunities
-        on cleaned.opportunity_id = known_opportunities.known_opportunity_id
+    {{ quarantine_checked(checks) }}
 
 )
 

@@ -5,7 +5,7 @@
     {"when": "email is null", "code": "null_required", "column": "email"},
     {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with
 
@@ -33,20 +33,9 @@ cleaned as (
 
 ),
 
-known_accounts as (
-
-    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.known_account_id
+    {{ quarantine_checked(checks) }}
 
 )
 

@@ -12,7 +12,7 @@
      "code": "unparseable_value", "column": "form_submitted_at"},
     {"when": "first_call_text is not null and first_call_at is null",
      "code": "unparseable_value", "column": "first_call_at"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with
 
@@ -55,20 +55,9 @@ cleaned as (
 
 ),
 
-known_accounts as (
-
-    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.known_account_id
+    {{ quarantine_checked(checks) }}
 
 )
 

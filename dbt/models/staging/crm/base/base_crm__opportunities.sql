@@ -12,7 +12,7 @@
      "column": "demo_set_at"},
     {"when": "demo_held_text is not null and demo_held_at is null", "code": "unparseable_value",
      "column": "demo_held_at"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with
 
@@ -53,22 +53,19 @@ cleaned as (
 
 ),
 
-known_accounts as (
+flagged as (
 
-    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
+    select
+        *,
+        stage_name in ('Closed Won', 'Closed Lost') as is_closed,
+        stage_name = 'Closed Won' as is_won
+    from cleaned
 
 ),
 
 checked as (
 
-    select
-        cleaned.*,
-        cleaned.stage_name in ('Closed Won', 'Closed Lost') as is_closed,
-        cleaned.stage_name = 'Closed Won' as is_won,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.known_account_id
+    {{ quarantine_checked(checks, 'flagged') }}
 
 )
 

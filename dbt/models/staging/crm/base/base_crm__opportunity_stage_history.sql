@@ -7,7 +7,7 @@
     {"when": "entered_at is null", "code": "null_required", "column": "entered_at"},
     {"when": is_after_load('entered_at'), "code": "future_timestamp", "column": "entered_at"},
     {"when": "acv_amount < 0", "code": "negative_amount", "column": "amount"},
-    {"when": "known_opportunities.known_opportunity_id is null", "code": "orphan_fk", "column": "opportunity_id"},
+    {"code": "orphan_fk", "column": "opportunity_id", "parent": source('crm', 'crm_opportunities')},
 ] -%}
 with
 
@@ -33,20 +33,9 @@ cleaned as (
 
 ),
 
-known_opportunities as (
-
-    {{ known_keys(source('crm', 'crm_opportunities'), 'opportunity_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_opportunities
-        on cleaned.opportunity_id = known_opportunities.known_opportunity_id
+    {{ quarantine_checked(checks) }}
 
 )
 

@@ -4,7 +4,7 @@
     {"when": "contact_id is null", "code": "null_required", "column": "contact_id"},
     {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
     {"when": is_after_load("touched_at"), "code": "future_timestamp", "column": "touched_at"},
-    {"when": "known_contacts.known_contact_id is null", "code": "orphan_fk", "column": "contact_id"},
+    {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
 ] -%}
 with
 
@@ -30,20 +30,9 @@ cleaned as (
 
 ),
 
-known_contacts as (
-
-    {{ known_keys(source('crm', 'crm_contacts'), 'contact_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_contacts
-        on cleaned.contact_id = known_contacts.known_contact_id
+    {{ quarantine_checked(checks) }}
 
 )
 

@@ -3,7 +3,7 @@
     {"when": "touch_id is null", "code": "null_key", "column": "touch_id"},
     {"when": "contact_id is null", "code": "null_required", "column": "contact_id"},
     {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
-    {"when": "known_contacts.known_contact_id is null", "code": "orphan_fk", "column": "contact_id"},
+    {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
 ] -%}
 with
 
@@ -27,20 +27,9 @@ cleaned as (
 
 ),
 
-known_contacts as (
-
-    {{ known_keys(source('crm', 'crm_contacts'), 'contact_id') }}
-
-),
-
 checked as (
 
-    select
-        cleaned.*,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
-    left join known_contacts
-        on cleaned.contact_id = known_contacts.known_contact_id
+    {{ quarantine_checked(checks) }}
 
 )
 

@@ -41,10 +41,7 @@ cleaned as (
 
 checked as (
 
-    select
-        *,
-        {{ dq_reason_columns(checks) }}
-    from cleaned
+    {{ quarantine_checked(checks) }}
 
 )
 

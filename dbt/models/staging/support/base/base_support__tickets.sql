@@ -4,7 +4,7 @@
     {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": is_after_load("created_at"), "code": "future_timestamp", "column": "created_at"},
-    {"when": "known_accounts.known_account_id is null", "code": "orphan_fk", "column": "account_id"},
+    {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with
 
@@ -32,13 +32,7 @@ cleaned as (
 
 ),
 
-known_accounts as (
-
-    {{ known_keys(source('crm', 'crm_accounts'), 'account_id') }}
-
-),
-
-checked as (
+resolved as (
 
     select
         cleaned.ticket_id,
@@ -58,11 +52,14 @@ checked as (
         cleaned.updated_at,
         cleaned.is_latest_version,
         cleaned.batch_id,
-        cleaned.loaded_at,
-        {{ dq_reason_columns(checks) }}
+        cleaned.loaded_at
     from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.known_account_id
+
+),
+
+checked as (
+
+    {{ quarantine_checked(checks, 'resolved') }}
 
 )
 
