@@ -17,3 +17,9 @@
 {% macro as_of_date() -%}
     (select as_of_date from {{ ref('int_calendar__as_of_date') }})
 {%- endmacro %}
+
+{#- "Now" for hours-based ages (speed to lead, time waiting for a first touch): the latest event timestamp, or
+    the end of the as_of_date day when that var is set. Returns a scalar SQL expression of type timestamp. -#}
+{% macro as_of_timestamp() -%}
+    (select as_of_at from {{ ref('int_calendar__as_of_date') }})
+{%- endmacro %}

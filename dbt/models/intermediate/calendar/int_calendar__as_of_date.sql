@@ -1,26 +1,28 @@
-{#- One row: the date every "days since" is measured to. The as_of_date var wins; otherwise the latest day
-    with CRM, marketing or billing activity in the staged data (quarantined rows, such as timestamps after
-    their load, never count). -#}
+{#- One row: the date every "days since" is measured to, and the instant every "hours since" is measured to.
+    The as_of_date var wins (the instant is then the end of that day); otherwise the latest CRM, marketing or
+    billing event in the staged data (quarantined rows, such as timestamps after their load, never count). -#}
 with
 
 latest_events as (
 
-    select max(cast(occurred_at as date)) as event_date from {{ ref('stg_crm__activities') }}
+    select max(occurred_at) as event_at from {{ ref('stg_crm__activities') }}
     union all
-    select max(cast(created_at as date)) from {{ ref('stg_crm__leads') }}
+    select max(created_at) from {{ ref('stg_crm__leads') }}
     union all
-    select max(cast(touched_at as date)) from {{ ref('stg_marketing__marketing_touches') }}
+    select max(touched_at) from {{ ref('stg_marketing__marketing_touches') }}
     union all
-    select max(invoice_date) from {{ ref('stg_billing__invoices') }}
+    select max(cast(invoice_date as {{ dbt.type_timestamp() }})) from {{ ref('stg_billing__invoices') }}
 
 )
 
 select
     {%- if var('as_of_date') %}
     cast('{{ var("as_of_date") }}' as date) as as_of_date,
+    {{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ ")") }} as as_of_at,
     'var' as as_of_date_source
     {%- else %}
-    max(event_date) as as_of_date,
+    cast(max(event_at) as date) as as_of_date,
+    max(event_at) as as_of_at,
     'latest_event' as as_of_date_source
     {%- endif %}
 from latest_events
