@@ -17,9 +17,10 @@ latest_events as (
 
 select
     {%- if var('as_of_date') %}
-    cast('{{ var("as_of_date") }}' as date) as as_of_date,
-    {{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ ")") }} as as_of_at,
-    'var' as as_of_date_source
+    -- Aggregated like the other branch, so the model stays one row.
+    min(cast('{{ var("as_of_date") }}' as date)) as as_of_date,
+    min({{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}) as as_of_at,
+    min('var') as as_of_date_source
     {%- else %}
     cast(max(event_at) as date) as as_of_date,
     max(event_at) as as_of_at,
