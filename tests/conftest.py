@@ -97,6 +97,30 @@ def scratch_db(warehouse: WarehouseSettings) -> str:
 
 
 @pytest.fixture(scope="session")
+def default_world_db(warehouse: WarehouseSettings) -> WarehouseSettings:
+    """A database holding the default world `make demo` builds (scale 1, seed 42, 24 months), for the tests
+    that check calibration bands. Returns settings pointing at it."""
+    import dataclasses
+
+    from psycopg import sql
+
+    from gtm.generators import GeneratorConfig, generate_history
+
+    name = "gtm_default_world"
+    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
+            )
+        )
+    settings = dataclasses.replace(warehouse, database=name)
+    with psycopg.connect(settings.url()) as conn:
+        generate_history(conn, GeneratorConfig(scale=1.0, seed=42))
+    return settings
+
+
+@pytest.fixture(scope="session")
 def built(generated: dict[str, int]):
     """`dbt build` on target prod over the small world; returns the run's DbtResult."""
     from gtm.dbt_runner import run_dbt

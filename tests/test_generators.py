@@ -38,9 +38,8 @@ def test_invalid_settings_are_rejected():
 
 
 @pytest.mark.slow
-def test_scale_1_lands_inside_every_calibration_band(scratch_db):
-    with psycopg.connect(scratch_db) as conn:
-        generate_history(conn, GeneratorConfig(scale=1.0, seed=42))
+def test_scale_1_lands_inside_every_calibration_band(default_world_db):
+    with psycopg.connect(default_world_db.url()) as conn:
         bands = measure(conn)
     misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
     assert not misses, misses

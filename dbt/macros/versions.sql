@@ -26,6 +26,7 @@
     model cleaned (staging keeps only the latest) plus the snapshot's (a source loaded with
     `gtm load --replace` overwrites bronze; the snapshot keeps what it said before). One row per key and
     updated_at, preferring today's cleaning rules; valid_from inclusive, valid_to exclusive (null: current).
+    Records whose latest version is quarantined are left out, as in staging.
 #}
 {% macro cdc_versions(base_model, snapshot, key, columns) -%}
     select
@@ -47,6 +48,11 @@
         ) as all_versions
     ) as ranked
     where duplicate_rank = 1
+        -- Only records staging accepts: one whose latest version is quarantined would otherwise stay frozen in
+        -- its last clean state (an opportunity open forever) while every current-state mart leaves it out.
+        and {{ key }} in (
+            select {{ key }} from {{ base_model }} where is_latest_version and dq_reason_code is null
+        )
 {%- endmacro %}
 
 {#- The version flag and load metadata every base model carries, under their staging names. -#}

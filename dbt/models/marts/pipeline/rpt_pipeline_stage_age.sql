@@ -1,0 +1,106 @@
+{#- One row per current stage x account segment of the pipeline open at the end of the as-of date (staged
+    opportunities, state from fct_opportunity_daily that day): how many opportunities and how much ACV (total
+    and stage-probability weighted) sit there, how old they are (average, median and p90 days since creation
+    and days since the stage was last entered, to the as-of date), and the share that is stalled (more than
+    var opportunity_stalled_stage_days in the current stage). -#}
+with
+
+opportunity_daily as (
+
+    select * from {{ ref('fct_opportunity_daily') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('int_crm__opportunities_enriched') }}
+
+),
+
+stage_history as (
+
+    select * from {{ ref('stg_crm__opportunity_stage_history') }}
+
+),
+
+-- The last stage entry recorded by the as-of date.
+last_stage_entries as (
+
+    select
+        opportunity_id,
+        cast(max(entered_at) as date) as stage_entered_date
+    from stage_history
+    where cast(entered_at as date) <= {{ as_of_date() }}
+    group by 1
+
+),
+
+open_opportunities as (
+
+    select
+        opportunity_daily.stage_name,
+        coalesce(opportunities.account_segment, 'Unknown') as account_segment,
+        coalesce(opportunity_daily.acv_amount, 0) as acv_amount,
+        coalesce(opportunity_daily.acv_amount, 0) * coalesce(opportunity_daily.probability, 0) / 100.0
+            as weighted_acv_amount,
+        {{ dbt.datediff('cast(opportunities.created_at as date)', as_of_date(), 'day') }} as days_in_pipeline,
+        {{ dbt.datediff(
+            'coalesce(last_stage_entries.stage_entered_date, cast(opportunities.created_at as date))',
+            as_of_date(), 'day') }} as days_in_current_stage
+    from opportunity_daily
+    inner join opportunities
+        on opportunity_daily.opportunity_id = opportunities.opportunity_id
+    left join last_stage_entries
+        on opportunity_daily.opportunity_id = last_stage_entries.opportunity_id
+    where
+        opportunity_daily.date_day = {{ as_of_date() }}
+        and not opportunity_daily.is_closed
+
+),
+
+aggregated as (
+
+    select
+        stage_name,
+        account_segment,
+        count(*) as open_opportunity_count,
+        sum(acv_amount) as open_pipeline_amount,
+        sum(weighted_acv_amount) as weighted_pipeline_amount,
+        avg(days_in_pipeline) as pipeline_age_avg_days,
+        {{ percentile_cont('days_in_pipeline', 0.5) }} as pipeline_age_median_days,
+        {{ percentile_cont('days_in_pipeline', 0.9) }} as pipeline_age_p90_days,
+        avg(days_in_current_stage) as stage_age_avg_days,
+        {{ percentile_cont('days_in_current_stage', 0.5) }} as stage_age_median_days,
+        {{ percentile_cont('days_in_current_stage', 0.9) }} as stage_age_p90_days,
+        sum(
+            case when days_in_current_stage > {{ var('opportunity_stalled_stage_days') }} then 1 else 0 end
+        ) as stalled_count
+    from open_opportunities
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        stage_name,
+        account_segment,
+        cast(open_opportunity_count as {{ dbt.type_bigint() }}) as open_opportunity_count,
+        cast(open_pipeline_amount as {{ type_money() }}) as open_pipeline_amount,
+        cast(weighted_pipeline_amount as {{ type_money() }}) as weighted_pipeline_amount,
+        cast(pipeline_age_avg_days as decimal(10, 1)) as pipeline_age_avg_days,
+        cast(pipeline_age_median_days as decimal(10, 1)) as pipeline_age_median_days,
+        cast(pipeline_age_p90_days as decimal(10, 1)) as pipeline_age_p90_days,
+        cast(stage_age_avg_days as decimal(10, 1)) as stage_age_avg_days,
+        cast(stage_age_median_days as decimal(10, 1)) as stage_age_median_days,
+        cast(stage_age_p90_days as decimal(10, 1)) as stage_age_p90_days,
+        cast(stalled_count as {{ dbt.type_bigint() }}) as stalled_count,
+        cast(
+            cast(stalled_count as {{ dbt.type_numeric() }}) / nullif(open_opportunity_count, 0)
+            as decimal(10, 4)
+        ) as stalled_share
+    from aggregated
+
+)
+
+select * from final
