@@ -21,7 +21,14 @@ def test_demo_twice_gives_identical_counts(warehouse):
     assert layer_counts("prod") == counts_first
     assert counts_first["bronze"]["crm_leads"] > 0 and counts_first["bronze"]["product_api_events"] > 0
     assert counts_first["marts"]["rpt_funnel_summary"] == 2
-    for heading in ("Warehouse layers", "Marts", "Last dbt run", "dbt packages:"):
+    for heading in (
+        "Warehouse layers",
+        "Marts",
+        "GTM headline",
+        "Top loss reason",
+        "Last dbt run",
+        "dbt packages:",
+    ):
         assert heading in second.output
 
 

@@ -122,6 +122,72 @@ def print_generated(console: Console, results) -> None:
     )
 
 
+HEADLINE_CHANNELS = """
+    select f.channel, f.total_leads, f.lead_to_opportunity_rate, f.win_rate_of_closed,
+           c.cac_amount, c.ltv_to_cac_12_ratio, c.cac_payback_months
+    from {marts}.rpt_funnel_summary f
+    left join {marts}.rpt_cac_ltv_by_channel c on c.channel = f.channel
+    order by f.channel
+"""
+HEADLINE_FACTS = """
+    select
+        (select count(*) from {marts}.ops_pipeline_health
+         where record_type = 'Opportunity' and demo_status <> 'Demo Held'),
+        (select coalesce(sum(forecasted_annual_revenue_amount), 0) from {marts}.ops_pipeline_health
+         where record_type = 'Opportunity' and demo_status <> 'Demo Held'),
+        (select count(*) from {marts}.ops_pipeline_health
+         where record_type = 'Lead' and health_status = 'Active'),
+        (select count(*) from {marts}.ops_pipeline_health
+         where record_type = 'Lead' and health_status = 'Aging'),
+        (select count(*) from {marts}.ops_pipeline_health
+         where record_type = 'Lead' and health_status = 'Stale'),
+        (select lost_reason || ' (' || round(100 * share_of_losses, 1) || '% of losses)'
+         from {marts}.rpt_loss_reasons order by lost_count desc limit 1),
+        (select count(*) from {marts}.rpt_lead_outreach_priority where dashboard_status = 'ACTION REQUIRED')
+"""
+
+
+def print_headline(console: Console, target: str) -> None:
+    """The GTM headline from the marts (seed 000's findings on this data), when they have been built."""
+    marts = layer_schema("marts", target)
+    with psycopg.connect(load_settings().url()) as conn:
+        needed = ("rpt_funnel_summary", "rpt_cac_ltv_by_channel", "ops_pipeline_health", "rpt_loss_reasons")
+        if any(
+            conn.execute("SELECT to_regclass(%s)", (f"{marts}.{name}",)).fetchone()[0] is None
+            for name in needed
+        ):
+            return
+        schema = sql.Identifier(marts).as_string(conn)
+        channels = conn.execute(HEADLINE_CHANNELS.format(marts=schema)).fetchall()
+        at_risk, at_risk_value, active, aging, stale, top_loss, action_required = conn.execute(
+            HEADLINE_FACTS.format(marts=schema)
+        ).fetchone()
+    table = Table(title="GTM headline: channel economics (seed 000)")
+    for column in ("channel", "leads", "lead->opp", "win rate", "CAC", "LTV(12):CAC", "payback (months)"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+
+    def fmt(value, pattern: str) -> str:
+        return "-" if value is None else pattern.format(value)
+
+    for channel, leads, conversion, win_rate, cac, ratio, payback in channels:
+        table.add_row(
+            channel,
+            f"{leads:,}",
+            fmt(conversion, "{:.1%}"),
+            fmt(win_rate, "{:.1%}"),
+            fmt(cac, "${:,.0f}"),
+            fmt(ratio, "{:.1f}x"),
+            fmt(payback, "{:.1f}"),
+        )
+    console.print(table)
+    console.print(
+        f"Open pipeline without a held demo: {at_risk:,} opportunities, ${at_risk_value:,.0f} annual value. "
+        f"Working leads: {active:,} Active / {aging:,} Aging / {stale:,} Stale. "
+        f"Top loss reason: {top_loss or '-'}. "
+        f"Leads waiting for a first touch inside the 72 h window: {action_required:,}."
+    )
+
+
 def print_summary(console: Console, target: str | None = None) -> None:
     target = target or os.environ.get("DBT_TARGET", "prod")
     counts = layer_counts(target)
@@ -149,6 +215,7 @@ def print_summary(console: Console, target: str | None = None) -> None:
         for table_name, reason, n in quarantined:
             dq.add_row(table_name, reason, f"{n:,}")
         console.print(dq)
+    print_headline(console, target)
     results = run_result_counts()
     if results:
         res = Table(title="Last dbt run")
