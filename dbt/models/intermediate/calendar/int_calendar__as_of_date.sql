@@ -1,6 +1,9 @@
 {#- One row: the date every "days since" is measured to, and the instant every "hours since" is measured to.
     The as_of_date var wins (the instant is then the end of that day); otherwise the latest CRM, marketing or
     billing event in the staged data (quarantined rows, such as timestamps after their load, never count). -#}
+{#- A table: as_of_date() / as_of_timestamp() inline this as a scalar subquery, often dozens of times per model;
+    as a view each one would rescan four large tables. -#}
+{{ config(materialized='table') }}
 with
 
 latest_events as (

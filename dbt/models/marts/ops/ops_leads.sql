@@ -25,18 +25,27 @@ tiers as (
 
 ),
 
--- When the lead entered its current status: the first clean version carrying it.
+clean_versions as (
+
+    select lead_id, lead_status, updated_at, is_latest_version
+    from lead_versions
+    where dq_reason_code is null
+
+),
+
+-- When the lead entered its current status: the first clean version carrying it. Reads the versions table
+-- alone (not the enriched view) so the planner joins two analysed tables.
 status_entries as (
 
     select
-        lead_versions.lead_id,
-        min(lead_versions.updated_at) as current_status_entered_at
-    from lead_versions
-    inner join leads
-        on lead_versions.lead_id = leads.lead_id
-        and lead_versions.lead_status = leads.lead_status
-    where lead_versions.dq_reason_code is null
-    group by lead_versions.lead_id
+        clean_versions.lead_id,
+        min(clean_versions.updated_at) as current_status_entered_at
+    from clean_versions
+    inner join clean_versions as latest_versions
+        on clean_versions.lead_id = latest_versions.lead_id
+        and clean_versions.lead_status = latest_versions.lead_status
+        and latest_versions.is_latest_version
+    group by clean_versions.lead_id
 
 ),
 
