@@ -31,9 +31,9 @@ opportunity_versions as (
 
 ),
 
-calendar as (
+open_opportunities as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_pipeline__open_opportunities') }}
 
 ),
 
@@ -107,27 +107,21 @@ stage_win_rates as (
 
 ),
 
-open_opportunities as (
+-- The open pipeline whose close date is in the calendar (it has a fiscal quarter).
+open_in_calendar as (
 
     select
-        opportunity_daily.opportunity_id,
-        opportunities.opportunity_type,
-        opportunity_daily.stage_name,
-        opportunity_daily.close_date,
-        calendar.fiscal_year_number,
-        calendar.fiscal_quarter_number,
-        cast({{ dbt.dateadd('month', '3 * (calendar.fiscal_quarter_number - 1)', 'calendar.fiscal_year_start_date') }}
-            as date) as fiscal_quarter_start_date,
-        coalesce(opportunity_daily.acv_amount, 0) as acv_amount,
-        opportunity_daily.probability
-    from opportunity_daily
-    inner join opportunities
-        on opportunity_daily.opportunity_id = opportunities.opportunity_id
-    inner join calendar
-        on opportunity_daily.close_date = calendar.date_day
-    where
-        opportunity_daily.date_day = {{ as_of_date() }}
-        and not opportunity_daily.is_closed
+        opportunity_id,
+        opportunity_type,
+        stage_name,
+        close_date,
+        fiscal_year_number,
+        fiscal_quarter_number,
+        fiscal_quarter_start_date,
+        acv_amount,
+        probability
+    from open_opportunities
+    where fiscal_quarter_start_date is not null
 
 ),
 
@@ -135,11 +129,11 @@ open_opportunities as (
 open_with_win_rates as (
 
     select
-        open_opportunities.*,
+        open_in_calendar.*,
         coalesce(
             stage_type_win_rates.win_rate,
             stage_win_rates.win_rate,
-            open_opportunities.probability / 100.0
+            open_in_calendar.probability / 100.0
         ) as historical_win_rate,
         case
             when stage_type_win_rates.win_rate is not null then 'stage_and_type'
@@ -147,12 +141,12 @@ open_with_win_rates as (
             else 'stage_probability'
         end as win_rate_basis,
         coalesce(stage_type_win_rates.closed_count, stage_win_rates.closed_count, 0) as win_rate_closed_count
-    from open_opportunities
+    from open_in_calendar
     left join stage_type_win_rates
-        on open_opportunities.stage_name = stage_type_win_rates.stage_name
-        and open_opportunities.opportunity_type = stage_type_win_rates.opportunity_type
+        on open_in_calendar.stage_name = stage_type_win_rates.stage_name
+        and open_in_calendar.opportunity_type = stage_type_win_rates.opportunity_type
     left join stage_win_rates
-        on open_opportunities.stage_name = stage_win_rates.stage_name
+        on open_in_calendar.stage_name = stage_win_rates.stage_name
 
 ),
 

@@ -1,5 +1,6 @@
 {#- One row per day of the reporting calendar: ISO (Monday-start) weeks, months, quarters, and the fiscal year
-    that starts in var fiscal_year_start_month (named by the calendar year it ends in, as most companies do). -#}
+    that starts in var fiscal_year_start_month (named by the calendar year it ends in, as most companies do),
+    with the first and last day of the day's fiscal quarter. -#}
 {%- set fiscal_start = var('fiscal_year_start_month') | int -%}
 with
 
@@ -78,7 +79,12 @@ final as (
         year_number + case when month_number >= {{ fiscal_start }} then 1 else 0 end as fiscal_year_number,
         {%- endif %}
         cast({{ dbt.dateadd('month', '0 - fiscal_month_offset', 'month_start_date') }} as date)
-            as fiscal_year_start_date
+            as fiscal_year_start_date,
+        -- The fiscal quarter starts 0-2 months before this month (fiscal_month_offset mod 3) and lasts 3 months.
+        cast({{ dbt.dateadd('month', '0 - mod(fiscal_month_offset, 3)', 'month_start_date') }} as date)
+            as fiscal_quarter_start_date,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', '3 - mod(fiscal_month_offset, 3)', 'month_start_date')) }}
+            as date) as fiscal_quarter_end_date
     from calendar
 
 )

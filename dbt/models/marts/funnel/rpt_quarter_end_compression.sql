@@ -32,8 +32,8 @@ wins as (
         opportunities.close_date,
         dates.fiscal_year_number,
         dates.fiscal_quarter_number,
-        cast({{ dbt.dateadd('month', '3 * (dates.fiscal_quarter_number - 1)', 'dates.fiscal_year_start_date') }}
-            as date) as fiscal_quarter_start_date,
+        dates.fiscal_quarter_start_date,
+        dates.fiscal_quarter_end_date,
         as_of.as_of_date
     from opportunities
     inner join dates
@@ -44,22 +44,12 @@ wins as (
 
 ),
 
-quarter_bounds as (
-
-    select
-        *,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'fiscal_quarter_start_date')) }} as date)
-            as fiscal_quarter_end_date
-    from wins
-
-),
-
 windowed as (
 
     select
         *,
         cast({{ dbt.dateadd('day', 1 - window_days, 'fiscal_quarter_end_date') }} as date) as window_start_date
-    from quarter_bounds
+    from wins
 
 ),
 

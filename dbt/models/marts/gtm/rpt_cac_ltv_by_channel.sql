@@ -100,7 +100,6 @@ window_wins as (
 
 ),
 
-{#- An account-month belongs to the acquisition whose period (close month up to the next acquisition) holds it. -#}
 usage_account_months as (
 
     select
@@ -109,26 +108,6 @@ usage_account_months as (
         sum(usage_charge_amount) as usage_charge_amount
     from usage_charges
     group by account_id, usage_month_date
-
-),
-
-window_usage as (
-
-    select
-        acquisitions.channel,
-        count(*) as billed_customer_months_count,
-        avg(usage_account_months.usage_charge_amount) as avg_monthly_usage_amount
-    from usage_account_months
-    inner join window_months
-        on usage_account_months.month_start_date = window_months.month_start_date
-    inner join acquisitions
-        on usage_account_months.account_id = acquisitions.account_id
-        and usage_account_months.month_start_date >= acquisitions.acquired_month_start_date
-        and (
-            acquisitions.next_acquired_month_start_date is null
-            or usage_account_months.month_start_date < acquisitions.next_acquired_month_start_date
-        )
-    group by acquisitions.channel
 
 ),
 
@@ -143,24 +122,66 @@ account_month_states as (
 
 ),
 
-window_churn as (
+-- One row per account-month billed usage and/or with an MRR state.
+account_month_activity as (
+
+    select
+        usage_account_months.usage_charge_amount,
+        account_month_states.is_paying,
+        coalesce(usage_account_months.account_id, account_month_states.account_id) as account_id,
+        coalesce(usage_account_months.month_start_date, account_month_states.month_start_date) as month_start_date,
+        usage_account_months.month_start_date is not null as is_billed_month,
+        coalesce(account_month_states.was_paying_previous_month, false) as was_paying_previous_month
+    from usage_account_months
+    full outer join account_month_states
+        on usage_account_months.account_id = account_month_states.account_id
+        and usage_account_months.month_start_date = account_month_states.month_start_date
+
+),
+
+{#- An account-month belongs to the acquisition whose period (close month up to the next acquisition) holds it. -#}
+window_account_months as (
 
     select
         acquisitions.channel,
-        count(*) as customer_months_count,
-        sum(case when not account_month_states.is_paying then 1 else 0 end) as churned_customers_count
-    from account_month_states
+        account_month_activity.is_billed_month,
+        account_month_activity.usage_charge_amount,
+        account_month_activity.is_paying,
+        account_month_activity.was_paying_previous_month
+    from account_month_activity
     inner join window_months
-        on account_month_states.month_start_date = window_months.month_start_date
+        on account_month_activity.month_start_date = window_months.month_start_date
     inner join acquisitions
-        on account_month_states.account_id = acquisitions.account_id
-        and account_month_states.month_start_date >= acquisitions.acquired_month_start_date
+        on account_month_activity.account_id = acquisitions.account_id
+        and account_month_activity.month_start_date >= acquisitions.acquired_month_start_date
         and (
             acquisitions.next_acquired_month_start_date is null
-            or account_month_states.month_start_date < acquisitions.next_acquired_month_start_date
+            or account_month_activity.month_start_date < acquisitions.next_acquired_month_start_date
         )
-    where account_month_states.was_paying_previous_month
-    group by acquisitions.channel
+
+),
+
+window_usage as (
+
+    select
+        channel,
+        count(*) as billed_customer_months_count,
+        avg(usage_charge_amount) as avg_monthly_usage_amount
+    from window_account_months
+    where is_billed_month
+    group by channel
+
+),
+
+window_churn as (
+
+    select
+        channel,
+        count(*) as customer_months_count,
+        sum(case when not is_paying then 1 else 0 end) as churned_customers_count
+    from window_account_months
+    where was_paying_previous_month
+    group by channel
 
 ),
 

@@ -110,10 +110,8 @@ calendar_periods as (
 
     select
         'quarter' as period_grain,
-        cast({{ dbt.dateadd('month', '3 * (fiscal_quarter_number - 1)', 'fiscal_year_start_date') }} as date)
-            as period_start_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', '3 * fiscal_quarter_number', 'fiscal_year_start_date')) }}
-            as date) as period_end_date
+        fiscal_quarter_start_date as period_start_date,
+        fiscal_quarter_end_date as period_end_date
     from calendar
 
 ),

@@ -6,6 +6,12 @@
     even without open pipeline. -#}
 with
 
+open_opportunities as (
+
+    select * from {{ ref('int_pipeline__open_opportunities') }}
+
+),
+
 opportunity_daily as (
 
     select * from {{ ref('fct_opportunity_daily') }}
@@ -36,37 +42,22 @@ sales_quotas as (
 
 ),
 
--- Open at the end of the as-of date, or the day a won opportunity closed; with its channel and team.
--- Team: New Business from Inbound -> Inbound Sales, Outbound -> Outbound Sales, Existing Customer (expansions
--- and renewals) -> Customer Success; Unknown channel -> the owner's team in dim_user.
-opportunity_states as (
+-- Won by the as-of date, on the day it closed, with its team (macro sales_team, owner on the closing day).
+won_opportunities as (
 
     select
-        opportunity_daily.opportunity_id,
         opportunity_daily.date_day,
-        opportunity_daily.is_closed,
-        opportunity_daily.close_date,
         coalesce(opportunity_daily.acv_amount, 0) as acv_amount,
-        coalesce(opportunity_daily.probability, 0) as probability,
-        coalesce(opportunities.channel, 'Unknown') as channel,
-        case coalesce(opportunities.channel, 'Unknown')
-            when 'Inbound' then 'Inbound Sales'
-            when 'Outbound' then 'Outbound Sales'
-            when 'Existing Customer' then 'Customer Success'
-            else coalesce(users.team, 'Unknown')
-        end as team
+        {{ sales_team("coalesce(opportunities.channel, 'Unknown')", 'users.team') }} as team
     from opportunity_daily
     inner join opportunities
         on opportunity_daily.opportunity_id = opportunities.opportunity_id
     left join users
         on opportunity_daily.owner_user_id = users.user_id
     where
-        (opportunity_daily.date_day = {{ as_of_date() }} and not opportunity_daily.is_closed)
-        or (
-            opportunity_daily.is_closed
-            and opportunity_daily.is_won
-            and opportunity_daily.date_day <= {{ as_of_date() }}
-        )
+        opportunity_daily.is_closed
+        and opportunity_daily.is_won
+        and opportunity_daily.date_day <= {{ as_of_date() }}
 
 ),
 
@@ -87,10 +78,8 @@ day_periods as (
     select
         date_day,
         'quarter' as period_grain,
-        cast({{ dbt.dateadd('month', '3 * (fiscal_quarter_number - 1)', 'fiscal_year_start_date') }} as date)
-            as period_start_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', '3 * fiscal_quarter_number', 'fiscal_year_start_date')) }}
-            as date) as period_end_date,
+        fiscal_quarter_start_date as period_start_date,
+        fiscal_quarter_end_date as period_end_date,
         fiscal_year_number,
         fiscal_quarter_number
     from calendar
@@ -115,15 +104,14 @@ open_pipeline as (
     select
         day_periods.period_grain,
         day_periods.period_start_date,
-        opportunity_states.channel,
-        opportunity_states.team,
+        open_opportunities.channel,
+        open_opportunities.team,
         count(*) as open_opportunity_count,
-        sum(opportunity_states.acv_amount) as open_pipeline_amount,
-        sum(opportunity_states.acv_amount * opportunity_states.probability / 100.0) as weighted_pipeline_amount
-    from opportunity_states
+        sum(open_opportunities.acv_amount) as open_pipeline_amount,
+        sum(open_opportunities.weighted_acv_amount) as weighted_pipeline_amount
+    from open_opportunities
     inner join day_periods
-        on opportunity_states.close_date = day_periods.date_day
-    where not opportunity_states.is_closed
+        on open_opportunities.close_date = day_periods.date_day
     group by 1, 2, 3, 4
 
 ),
@@ -146,12 +134,11 @@ team_won as (
     select
         day_periods.period_grain,
         day_periods.period_start_date,
-        opportunity_states.team,
-        sum(opportunity_states.acv_amount) as won_to_date_amount
-    from opportunity_states
+        won_opportunities.team,
+        sum(won_opportunities.acv_amount) as won_to_date_amount
+    from won_opportunities
     inner join day_periods
-        on opportunity_states.date_day = day_periods.date_day
-    where opportunity_states.is_closed
+        on won_opportunities.date_day = day_periods.date_day
     group by 1, 2, 3
 
 ),

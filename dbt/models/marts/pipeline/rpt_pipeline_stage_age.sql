@@ -2,59 +2,13 @@
     opportunities, state from fct_opportunity_daily that day): how many opportunities and how much ACV (total
     and stage-probability weighted) sit there, how old they are (average, median and p90 days since creation
     and days since the stage was last entered, to the as-of date), and the share that is stalled (more than
-    var opportunity_stalled_stage_days in the current stage). -#}
+    var opportunity_stalled_stage_days in the current stage). The open set, ACV, weighting and ages come from
+    int_pipeline__open_opportunities. -#}
 with
-
-opportunity_daily as (
-
-    select * from {{ ref('fct_opportunity_daily') }}
-
-),
-
-opportunities as (
-
-    select * from {{ ref('int_crm__opportunities_enriched') }}
-
-),
-
-stage_history as (
-
-    select * from {{ ref('stg_crm__opportunity_stage_history') }}
-
-),
-
--- The last stage entry recorded by the as-of date.
-last_stage_entries as (
-
-    select
-        opportunity_id,
-        cast(max(entered_at) as date) as stage_entered_date
-    from stage_history
-    where cast(entered_at as date) <= {{ as_of_date() }}
-    group by 1
-
-),
 
 open_opportunities as (
 
-    select
-        opportunity_daily.stage_name,
-        coalesce(opportunities.account_segment, 'Unknown') as account_segment,
-        coalesce(opportunity_daily.acv_amount, 0) as acv_amount,
-        coalesce(opportunity_daily.acv_amount, 0) * coalesce(opportunity_daily.probability, 0) / 100.0
-            as weighted_acv_amount,
-        {{ dbt.datediff('cast(opportunities.created_at as date)', as_of_date(), 'day') }} as days_in_pipeline,
-        {{ dbt.datediff(
-            'coalesce(last_stage_entries.stage_entered_date, cast(opportunities.created_at as date))',
-            as_of_date(), 'day') }} as days_in_current_stage
-    from opportunity_daily
-    inner join opportunities
-        on opportunity_daily.opportunity_id = opportunities.opportunity_id
-    left join last_stage_entries
-        on opportunity_daily.opportunity_id = last_stage_entries.opportunity_id
-    where
-        opportunity_daily.date_day = {{ as_of_date() }}
-        and not opportunity_daily.is_closed
+    select * from {{ ref('int_pipeline__open_opportunities') }}
 
 ),
 
