@@ -18,7 +18,8 @@ runner = CliRunner()
 
 
 def test_build_passes_every_node(built):
-    results = built.run_results["results"]
+    # Exposures are nodes dbt build reports as no-op; everything else must have run and passed.
+    results = [r for r in built.run_results["results"] if not r["unique_id"].startswith("exposure.")]
     statuses = {r["status"] for r in results}
     assert statuses <= {"success", "pass"}, statuses
     kinds = {r["unique_id"].split(".")[0] for r in results}

@@ -1,9 +1,14 @@
 {#- One row: the date every "days since" is measured to, and the instant every "hours since" is measured to.
     The as_of_date var wins (the instant is then the end of that day); otherwise the latest CRM, marketing or
     billing event in the staged data (quarantined rows, such as timestamps after their load, never count). -#}
-{#- A table: as_of_date() / as_of_timestamp() inline this as a scalar subquery, often dozens of times per model;
-    as a view each one would rescan four large tables. -#}
-{{ config(materialized='table') }}
+{#- Stored, not a view: as_of_date() / as_of_timestamp() inline this as a scalar subquery, often dozens of times
+    per model, and as a view each one would rescan four large tables. Incremental with the old row deleted
+    first (in the same transaction), so a rebuild replaces the row in place: a table swap would drop every
+    view that depends on it (Postgres drops a swapped-out table's dependents). -#}
+{{ config(
+    materialized='incremental',
+    pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}",
+) }}
 with
 
 latest_events as (
