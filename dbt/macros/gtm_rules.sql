@@ -9,3 +9,10 @@
         else coalesce({{ owner_team }}, 'Unknown')
     end
 {%- endmacro %}
+
+{#- numerator / denominator as a fraction rounded to `scale` decimals (type decimal(10, scale)); null when the
+    denominator is 0 or null. The one definition of every *_rate / *_share ratio in the marts. -#}
+{% macro safe_ratio(numerator, denominator, scale=4) -%}
+    cast(round(cast({{ numerator }} as {{ dbt.type_numeric() }}) / nullif({{ denominator }}, 0), {{ scale }})
+        as decimal(10, {{ scale }}))
+{%- endmacro %}

@@ -47,15 +47,15 @@ final as (
         sql_count,
         opportunity_count,
         won_count,
-        cast(round(cast(mql_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('mql_count', 'leads_count') }}
             as lead_to_mql_rate,
-        cast(round(cast(sql_count as {{ dbt.type_numeric() }}) / nullif(mql_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('sql_count', 'mql_count') }}
             as mql_to_sql_rate,
-        cast(round(cast(opportunity_count as {{ dbt.type_numeric() }}) / nullif(sql_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('opportunity_count', 'sql_count') }}
             as sql_to_opportunity_rate,
-        cast(round(cast(won_count as {{ dbt.type_numeric() }}) / nullif(opportunity_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('won_count', 'opportunity_count') }}
             as opportunity_to_won_rate,
-        cast(round(cast(won_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('won_count', 'leads_count') }}
             as lead_to_won_rate,
         cast(round(cast(median_speed_to_lead_minutes as {{ dbt.type_numeric() }}), 2) as numeric(12, 2))
             as median_speed_to_lead_minutes,

@@ -53,8 +53,7 @@ final as (
         opportunity_type,
         transition_count,
         from_stage_exit_count,
-        cast(round(cast(transition_count as {{ dbt.type_numeric() }}) / nullif(from_stage_exit_count, 0), 4)
-            as numeric(10, 4)) as transition_share,
+        {{ safe_ratio('transition_count', 'from_stage_exit_count') }} as transition_share,
         is_regression,
         cast(round(cast(avg_days_before_transition as {{ dbt.type_numeric() }}), 2) as numeric(12, 2))
             as avg_days_before_transition

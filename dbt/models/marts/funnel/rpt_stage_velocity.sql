@@ -59,7 +59,7 @@ final as (
         cast(round(cast(median_open_age_days as {{ dbt.type_numeric() }}), 2) as numeric(12, 2))
             as median_open_age_days,
         regressed_count,
-        cast(round(cast(regressed_count as {{ dbt.type_numeric() }}) / nullif(completed_count, 0), 4) as numeric(10, 4))
+        {{ safe_ratio('regressed_count', 'completed_count') }}
             as regression_share
     from aggregated
 

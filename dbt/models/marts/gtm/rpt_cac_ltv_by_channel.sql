@@ -244,10 +244,8 @@ final as (
         leads_count,
         opportunities_count,
         deals_won_count,
-        cast(round(cast(opportunities_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0), 6)
-            as decimal(10, 6)) as lead_to_opportunity_rate,
-        cast(round(cast(deals_won_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0), 6)
-            as decimal(10, 6)) as lead_to_win_rate,
+        {{ safe_ratio('opportunities_count', 'leads_count', 6) }} as lead_to_opportunity_rate,
+        {{ safe_ratio('deals_won_count', 'leads_count', 6) }} as lead_to_win_rate,
         ad_spend_amount,
         team_pay_amount,
         total_cost_amount,

@@ -46,16 +46,13 @@ select
     lead_counts.channel,
     lead_counts.total_leads,
     lead_counts.converted_leads,
-    cast(round(cast(lead_counts.converted_leads as {{ dbt.type_numeric() }}) / nullif(lead_counts.total_leads, 0), 4)
-        as numeric(10, 4)) as lead_to_opportunity_rate,
+    {{ safe_ratio('lead_counts.converted_leads', 'lead_counts.total_leads') }} as lead_to_opportunity_rate,
     coalesce(opportunity_counts.opportunities, 0) as opportunities,
     coalesce(opportunity_counts.won_deals, 0) as won_deals,
     coalesce(opportunity_counts.lost_deals, 0) as lost_deals,
     coalesce(opportunity_counts.open_opportunities, 0) as open_opportunities,
-    cast(round(
-        cast(opportunity_counts.won_deals as {{ dbt.type_numeric() }})
-        / nullif(opportunity_counts.won_deals + opportunity_counts.lost_deals, 0), 4
-    ) as numeric(10, 4)) as win_rate_of_closed,
+    {{ safe_ratio('opportunity_counts.won_deals', 'opportunity_counts.won_deals + opportunity_counts.lost_deals') }}
+        as win_rate_of_closed,
     lead_counts.working_leads,
     lead_counts.bad_contact_data_leads
 from lead_counts

@@ -180,10 +180,8 @@ final as (
         cast(joined.ad_spend_amount as {{ type_money() }}) as ad_spend_amount,
         cast(joined.team_pay_amount as {{ type_money() }}) as team_pay_amount,
         cast(joined.total_cost_amount as {{ type_money() }}) as total_cost_amount,
-        cast(round(cast(joined.opportunities_count as {{ dbt.type_numeric() }}) / nullif(joined.leads_count, 0), 6)
-            as decimal(10, 6)) as lead_to_opportunity_rate,
-        cast(round(cast(joined.wins_count as {{ dbt.type_numeric() }}) / nullif(joined.leads_count, 0), 6)
-            as decimal(10, 6)) as lead_to_win_rate,
+        {{ safe_ratio('joined.opportunities_count', 'joined.leads_count', 6) }} as lead_to_opportunity_rate,
+        {{ safe_ratio('joined.wins_count', 'joined.leads_count', 6) }} as lead_to_win_rate,
         cast(case when joined.is_cost_complete
             then joined.total_cost_amount / nullif(joined.leads_count, 0) end as {{ type_money() }})
             as cost_per_lead_amount,
