@@ -3,6 +3,9 @@
     closed opportunities that entered its current stage (same opportunity_type), a deterministic uniform draw
     from (opportunity_id, simulation_number, var forecast_random_seed) and whether it wins in that simulation
     (draw < win rate). Feeds the Monte Carlo columns of rpt_pipeline_forecast. -#}
+{#- A table: simulations x open opportunities is large (564k rows at scale 1) and the forecast and several tests
+    read it; as a view each of them would redraw every hash. -#}
+{{ config(materialized='table') }}
 {%- set simulations = var('forecast_simulations') | int -%}
 {%- set digit_positions = ((simulations - 1) | string | length) -%}
 with
