@@ -16,3 +16,12 @@
     cast(round(cast({{ numerator }} as {{ dbt.type_numeric() }}) / nullif({{ denominator }}, 0), {{ scale }})
         as decimal(10, {{ scale }}))
 {%- endmacro %}
+
+{#- The channel a sales team's quota covers: the inverse of sales_team (Customer Success -> Existing Customer). -#}
+{% macro team_channel(team) -%}
+    case {{ team }}
+        when 'Inbound Sales' then 'Inbound'
+        when 'Outbound Sales' then 'Outbound'
+        else 'Existing Customer'
+    end
+{%- endmacro %}

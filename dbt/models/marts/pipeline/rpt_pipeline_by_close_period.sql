@@ -174,11 +174,7 @@ row_keys as (
     select
         team_quotas.period_grain,
         team_quotas.period_start_date,
-        case team_quotas.team
-            when 'Inbound Sales' then 'Inbound'
-            when 'Outbound Sales' then 'Outbound'
-            else 'Existing Customer'
-        end as channel,
+        {{ team_channel('team_quotas.team') }} as channel,
         team_quotas.team
     from team_quotas
     inner join periods
