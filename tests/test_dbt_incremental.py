@@ -12,7 +12,7 @@ from gtm.generators import GeneratorConfig, generate_history, generate_increment
 
 INCREMENTAL_MODELS = {
     "int_product__account_daily_usage": ("intermediate", ["account_id", "usage_date"]),
-    "int_marketing__touchpoints": ("intermediate", ["touchpoint_id"]),
+    "int_touchpoints__unioned": ("intermediate", ["touchpoint_id"]),
 }
 
 

@@ -25,3 +25,8 @@
         else 'Existing Customer'
     end
 {%- endmacro %}
+
+{#- The sales segments, largest first: the canonical spellings staging maps account and opportunity segments to. -#}
+{% macro sales_segments() -%}
+    {{ return(['Enterprise', 'Mid Market', 'Commercial', 'SMB']) }}
+{%- endmacro %}

@@ -169,6 +169,7 @@ CRM_OPPORTUNITIES = _t(
     ("lost_reason", "text", "Reason given when closed lost."),
     ("plan", "text", "Plan quoted: Starter, Growth, Scale or Enterprise."),
     ("term_months", "integer", "Contract term quoted: 12, 24 or 36."),
+    ("sales_segment", "text", "Segment recorded on the opportunity; empty means the account's segment."),
     ("created_at", TS, "When the opportunity was created."),
     ("updated_at", TS, "When this version of the record was written."),
 )

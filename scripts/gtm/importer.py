@@ -372,7 +372,10 @@ def _attribution() -> Format:
                         "opportunity_id": _col("opportunity_id"),
                         "account_id": _col("account_id"),
                         "opportunity_type": _const("New Business"),
+                        # The export has no stage: every row is pipeline, taken as open at the first stage.
+                        "stage": _const("Qualification"),
                         "amount": _col("pipeline_amount"),
+                        "sales_segment": _col("Sales_segment"),
                         "created_at": _col("opportunity_created_date"),
                         "updated_at": _col("opportunity_created_date"),
                     },

@@ -70,6 +70,7 @@ enriched as (
         end as channel,
         leads.lead_source,
         accounts.segment as account_segment,
+        coalesce(opportunities.sales_segment, accounts.segment) as sales_segment,
         opportunities.stage_name,
         opportunities.forecast_category,
         opportunities.acv_amount,

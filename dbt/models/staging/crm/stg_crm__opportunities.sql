@@ -25,6 +25,7 @@ final as (
         lost_reason,
         plan_name,
         term_months,
+        sales_segment,
         is_closed,
         is_won,
         created_at,

@@ -1,7 +1,6 @@
 {#- Every bronze version of every account, cleaned, with the reason it cannot be staged (null when it can). -#}
 {%- set checks = [
     {"when": "account_id is null", "code": "null_key", "column": "account_id"},
-    {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"when": "employee_count < 0", "code": "negative_amount", "column": "employee_count"},
 ] -%}
 with
@@ -18,7 +17,7 @@ cleaned as (
         account_id,
         trim(account_name) as account_name,
         trim(industry) as industry,
-        {{ canonical_value('segment', ['Enterprise', 'Mid Market', 'Commercial', 'SMB']) }} as segment,
+        {{ canonical_value('segment', sales_segments()) }} as segment,
         employee_count,
         trim(employee_band) as employee_band,
         trim(region) as region,

@@ -2,9 +2,7 @@
 {%- set checks = [
     {"when": "contact_id is null", "code": "null_key", "column": "contact_id"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
-    {"when": "email is null", "code": "null_required", "column": "email"},
     {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
-    {"when": "created_at is null", "code": "null_required", "column": "created_at"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
 ] -%}
 with

@@ -46,6 +46,7 @@ cleaned as (
         nullif(trim(lost_reason), '') as lost_reason,
         {{ canonical_value('plan', ['Starter', 'Growth', 'Scale', 'Enterprise']) }} as plan_name,
         term_months,
+        {{ canonical_value("nullif(trim(sales_segment), '')", sales_segments()) }} as sales_segment,
         {{ to_utc_timestamp('created_at') }} as created_at,
         {{ to_utc_timestamp('updated_at') }} as updated_at,
         {{ version_metadata_columns() }}

@@ -6,9 +6,29 @@
         on_schema_change='fail',
     )
 }}
-{#- Marketing and sales touchpoints in one stream, the input of attribution. Only immutable touch facts live
-    here (no account or contact attributes that can change later), so an incremental run equals a full one. -#}
+{#- Marketing and sales touchpoints in one shape, each with the account of its contact: the input of
+    attribution. Incremental: a run re-reads the touches loaded since the last run and every touch of a
+    contact with a version loaded since then (the contact may have moved account or been quarantined), so
+    an incremental run equals a full one. -#}
+-- depends_on: {{ ref('base_crm__contacts') }}
 with
+
+contacts as (
+
+    select * from {{ ref('stg_crm__contacts') }}
+
+),
+
+{%- if is_incremental() %}
+
+changed_contacts as (
+
+    select distinct contact_id
+    from {{ ref('base_crm__contacts') }}
+    where loaded_at > {{ incremental_load_watermark() }}
+
+),
+{%- endif %}
 
 marketing_touches as (
 
@@ -25,6 +45,7 @@ marketing_touches as (
     from {{ ref('stg_marketing__marketing_touches') }}
     {%- if is_incremental() %}
     where loaded_at > {{ incremental_load_watermark() }}
+        or contact_id in (select contact_id from changed_contacts)
     {%- endif %}
 
 ),
@@ -44,6 +65,7 @@ sales_touches as (
     from {{ ref('stg_marketing__sales_touches') }}
     {%- if is_incremental() %}
     where loaded_at > {{ incremental_load_watermark() }}
+        or contact_id in (select contact_id from changed_contacts)
     {%- endif %}
 
 ),
@@ -69,6 +91,7 @@ final as (
         unioned.touch_id,
         unioned.touchpoint_type,
         unioned.contact_id,
+        contacts.account_id,
         unioned.channel,
         coalesce(channels.channel_group, 'Unmapped') as channel_group,
         unioned.campaign_id,
@@ -76,8 +99,14 @@ final as (
         unioned.user_id,
         unioned.touched_at,
         cast(unioned.touched_at as date) as touched_date,
-        unioned.loaded_at as last_loaded_at
+        -- The watermark moves with the touch and with its contact's staged version.
+        case
+            when contacts.loaded_at > unioned.loaded_at then contacts.loaded_at
+            else unioned.loaded_at
+        end as last_loaded_at
     from unioned
+    left join contacts
+        on unioned.contact_id = contacts.contact_id
     left join channels
         on unioned.channel = channels.channel
 
