@@ -1,5 +1,5 @@
 {#- The opportunities attribution credits (var attribution_opportunity_types), with what every attribution
-    model needs: amounts, segment, the creation instant, the start of the lookback window, and when the
+    model needs: amounts, segment, the creation instant (the end of the lookback window), and when the
     originating lead was created (the W-shaped model's middle milestone). -#}
 with
 
@@ -27,8 +27,6 @@ final as (
         leads.created_at as lead_created_at,
         opportunities.created_at as opportunity_created_at,
         cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as opportunity_created_month,
-        {{ dbt.dateadd('day', 0 - var('attribution_window_days'), 'opportunities.created_at') }}
-            as window_start_at,
         opportunities.stage_name,
         opportunities.is_won,
         opportunities.acv_amount as pipeline_amount,

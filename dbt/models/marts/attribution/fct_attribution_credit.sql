@@ -3,8 +3,6 @@
     opportunity without a touch in its window. Per model and opportunity the credit fractions sum to 1 and the
     attributed amounts to the opportunity's amounts to the cent (the cents left over by rounding go to the
     touches with the largest remainders, earliest first). -#}
-{%- set u_share = var('attribution_u_shaped_milestone_share') -%}
-{%- set w_share = var('attribution_w_shaped_milestone_share') -%}
 with
 
 opportunities as (
@@ -27,68 +25,25 @@ models as (
 
 ),
 
-touch_weights as (
-
-    select
-        *,
-        case when touch_count = 1 then 1 else 2 end as u_milestone_count,
-        sum(case when is_first_touch or is_last_touch or is_lead_creation_touch then 1 else 0 end)
-            over (partition by opportunity_id) as w_milestone_count,
-        power(
-            2.0,
-            0 - cast(seconds_before_creation as {{ dbt.type_float() }})
-            / ({{ var('attribution_time_decay_half_life_days') }} * 86400.0)
-        ) as decay_weight
-    from touchpoints
-
-),
-
-touch_fractions as (
-
-    select
-        *,
-        -- Position-based: the milestone share split evenly over the distinct milestone touches and the rest
-        -- over the other touches; with no other touch, the milestones share everything.
-        case
-            when touch_count = u_milestone_count then 1.0 / u_milestone_count
-            when is_first_touch or is_last_touch then {{ u_share }} / u_milestone_count
-            else (1 - {{ u_share }}) / (touch_count - u_milestone_count)
-        end as u_shaped_fraction,
-        case
-            when touch_count = w_milestone_count then 1.0 / w_milestone_count
-            when is_first_touch or is_last_touch or is_lead_creation_touch then {{ w_share }} / w_milestone_count
-            else (1 - {{ w_share }}) / (touch_count - w_milestone_count)
-        end as w_shaped_fraction,
-        decay_weight / sum(decay_weight) over (partition by opportunity_id) as time_decay_fraction
-    from touch_weights
-
-),
-
 touch_credits as (
 
     select
         models.attribution_model,
-        touch_fractions.opportunity_id,
-        touch_fractions.touchpoint_id,
-        touch_fractions.touchpoint_type,
-        touch_fractions.channel,
-        touch_fractions.channel_group,
-        touch_fractions.contact_id,
-        touch_fractions.touched_at,
-        touch_fractions.touch_sequence,
-        touch_fractions.touch_count,
-        cast(
-            case models.attribution_model
-                when 'first_touch' then case when touch_fractions.is_first_touch then 1 else 0 end
-                when 'last_touch' then case when touch_fractions.is_last_touch then 1 else 0 end
-                when 'linear' then 1.0 / touch_fractions.touch_count
-                when 'u_shaped' then touch_fractions.u_shaped_fraction
-                when 'w_shaped' then touch_fractions.w_shaped_fraction
-                when 'time_decay' then touch_fractions.time_decay_fraction
-            end
-            as {{ dbt.type_float() }}
-        ) as credit_fraction
-    from touch_fractions
+        touchpoints.opportunity_id,
+        touchpoints.touchpoint_id,
+        touchpoints.touchpoint_type,
+        touchpoints.channel,
+        touchpoints.channel_group,
+        touchpoints.contact_id,
+        touchpoints.touched_at,
+        touchpoints.touch_sequence,
+        touchpoints.touch_count,
+        case models.attribution_model
+            {%- for model in attribution_models() %}
+            when '{{ model }}' then touchpoints.{{ model }}_credit
+            {%- endfor %}
+        end as credit_fraction
+    from touchpoints
     cross join models
 
 ),
