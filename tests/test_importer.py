@@ -326,12 +326,14 @@ def test_attribution_format(imports, transformer_conn):
         conn,
         "crm_opportunities",
         batch,
-        "opportunity_id, amount, opportunity_type, created_at, updated_at, stage",
+        "opportunity_id, amount, opportunity_type, created_at, updated_at, stage, sales_segment",
     )
     assert [o[1] for o in opportunities] == ["125000.50", "$80,000", "42000"]
     assert {o[2] for o in opportunities} == {"New Business"}
     assert opportunities[0][3] == opportunities[0][4] == datetime(2024, 3, 1, tzinfo=UTC)
-    assert opportunities[0][5] is None
+    # No stage in the export: every opportunity is open pipeline at the first stage; the segment stays on it.
+    assert {o[5] for o in opportunities} == {"Qualification"}
+    assert [o[6] for o in opportunities] == ["Enterprise", "Commercial", "Mid Market"]
     accounts = _rows(conn, "crm_accounts", batch, "account_id, segment, _source_file")
     assert accounts == [
         ("ATT-A1", "Mid Market", "contact_data.csv+opportunity_data.csv"),

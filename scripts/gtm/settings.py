@@ -151,7 +151,8 @@ def load_settings() -> WarehouseSettings:
     return WarehouseSettings(
         host="127.0.0.1",
         port=int(env.get("GTM_PG_PORT", str(DEFAULT_PORT))),
-        database=WAREHOUSE_DB,
+        # Another database on the same server keeps an import of your own data apart from the demo world.
+        database=env.get("POSTGRES_DB", WAREHOUSE_DB),
         admin=Role("postgres", creds["POSTGRES_ADMIN_PASSWORD"]),
         transformer=Role("gtm_transformer", creds["POSTGRES_PASSWORD"]),
         bi_reader=Role("bi_reader", creds["BI_READER_PASSWORD"]),

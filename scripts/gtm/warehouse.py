@@ -215,8 +215,12 @@ class EmbeddedServer:
         )
 
     def start(self) -> bool:
-        """Start the server (initialising it first if needed). Returns False when it was already running."""
+        """Start the server (initialising it first if needed). Returns False when it was already running.
+
+        A running server still gets the configured database (POSTGRES_DB) and its roles if it lacks them."""
         if self.status():
+            if not _database_exists(self.settings):
+                bootstrap(self.settings)
             return False
         if _port_in_use(self.settings.port):
             raise WarehouseError(
@@ -280,6 +284,12 @@ def _ensure_role(cur: psycopg.Cursor, name: str, password: str, options: str = "
             sql.SQL(verb), sql.Identifier(name), sql.SQL(options), sql.Literal(password)
         )
     )
+
+
+def _database_exists(settings: WarehouseSettings) -> bool:
+    with psycopg.connect(settings.url(settings.admin, "postgres"), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.database,)).fetchone()
+    return found is not None
 
 
 def _ensure_database(cur: psycopg.Cursor, name: str, owner: str) -> None:
