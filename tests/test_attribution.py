@@ -11,23 +11,24 @@ import pytest
 from psycopg import sql
 from typer.testing import CliRunner
 
+from conftest import REPO_ROOT
 from gtm.cli import app
 from gtm.dbt_runner import run_dbt
-
-from conftest import REPO_ROOT
 
 EXERCISE = REPO_ROOT / "tests" / "fixtures" / "import" / "attribution_exercise"
 CSV_DATABASE = "gtm_attribution_csv"
 MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay")
 
 # Worked by hand from the five CSV opportunities (all open, so nothing is won). Windows are 90 days before
-# creation, both ends included. O1 ($12,000.00, A1, 2024-04-01): M1 Website exactly 90 days before (counts;
-# M0 a second earlier does not), M2 Adwords on the account's second contact, S1 Outbound. O2 ($5,000, A2,
-# 2024-05-15): M4 Website and S4 Outbound at the same instant (marketing first), M5 Webinar. O3 ($3,000.50, A1,
-# 2024-07-01): M3 Event, S2 Outbound at the creation instant (counts; S3 a day later does not; O1's touches
-# are older than 90 days). O4 ($7,500, A3): its only touch is after creation -> Unattributed. O5 ($1,500.25,
-# A4): S5 Outbound only. Linear on O2: 5,000 / 3 = 1,666.666..., the two leftover cents go to the earliest
-# touches (M4, S4).
+# creation, both ends included.
+# - O1 ($12,000.00, A1, 2024-04-01): M1 Website exactly 90 days before (counts; M0 a second earlier does
+#   not), M2 Adwords on the account's second contact, S1 Outbound.
+# - O2 ($5,000, A2, 2024-05-15): M4 Website and S4 Outbound at the same instant (marketing first), M5 Webinar.
+# - O3 ($3,000.50, A1, 2024-07-01): M3 Event, S2 Outbound at the creation instant (counts; S3 a day later
+#   does not; O1's touches are older than 90 days).
+# - O4 ($7,500, A3): its only touch is after creation -> Unattributed.
+# - O5 ($1,500.25, A4): S5 Outbound only.
+# Linear on O2: 5,000 / 3 = 1,666.666...; the two leftover cents go to the earliest touches (M4, S4).
 EXPECTED_BY_CHANNEL = {
     "first_touch": {
         "Website": "17000.00",  # O1 12,000 + O2 5,000
@@ -138,8 +139,8 @@ def test_generated_world_reconciles_every_model_to_total_pipeline(built, transfo
     )
     assert per_model == dict.fromkeys(MODELS, total)
     worst = transformer_conn.execute(
-        "select max(abs(total - 1)) from (select sum(credit_fraction) as total from marts.fct_attribution_credit "
-        "group by attribution_model, opportunity_id) as per_opportunity"
+        "select max(abs(total - 1)) from (select sum(credit_fraction) as total "
+        "from marts.fct_attribution_credit group by attribution_model, opportunity_id) as per_opportunity"
     ).fetchone()[0]
     assert worst < 1e-9
     unattributed, outside = transformer_conn.execute(
