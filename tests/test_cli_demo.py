@@ -26,6 +26,7 @@ def test_demo_twice_gives_identical_counts(warehouse):
         "Marts",
         "GTM headline",
         "Top loss reason",
+        "Attribution: share of pipeline by model",
         "Last dbt run",
         "dbt packages:",
     ):

@@ -188,6 +188,41 @@ def print_headline(console: Console, target: str) -> None:
     )
 
 
+ATTRIBUTION_MODELS = {
+    "first_touch": "first touch",
+    "last_touch": "last touch",
+    "linear": "linear",
+    "u_shaped": "U",
+    "w_shaped": "W",
+    "time_decay": "time decay",
+}
+
+
+def print_attribution(console: Console, target: str) -> None:
+    """Seed 001's question, which channels source the pipeline, under every attribution model."""
+    marts = layer_schema("marts", target)
+    with psycopg.connect(load_settings().url()) as conn:
+        relation = f"{marts}.rpt_attribution_model_comparison"
+        if conn.execute("SELECT to_regclass(%s)", (relation,)).fetchone()[0] is None:
+            return
+        shares = ", ".join(f"{model}_pipeline_share" for model in ATTRIBUTION_MODELS)
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT channel, {shares}, pipeline_share_spread FROM {relation} "
+                "ORDER BY linear_pipeline_share DESC"
+            ).format(
+                shares=sql.SQL(shares), relation=sql.Identifier(marts, "rpt_attribution_model_comparison")
+            )
+        ).fetchall()
+    table = Table(title="Attribution: share of pipeline by model (seed 001, 90-day window)")
+    table.add_column("channel")
+    for label in [*ATTRIBUTION_MODELS.values(), "spread (points)"]:
+        table.add_column(label, justify="right")
+    for channel, *shares, spread in rows:
+        table.add_row(channel, *("-" if v is None else f"{v:.1%}" for v in shares), f"{spread * 100:.1f}")
+    console.print(table)
+
+
 def print_summary(console: Console, target: str | None = None) -> None:
     target = target or os.environ.get("DBT_TARGET", "prod")
     counts = layer_counts(target)
@@ -216,6 +251,7 @@ def print_summary(console: Console, target: str | None = None) -> None:
             dq.add_row(table_name, reason, f"{n:,}")
         console.print(dq)
     print_headline(console, target)
+    print_attribution(console, target)
     results = run_result_counts()
     if results:
         res = Table(title="Last dbt run")
