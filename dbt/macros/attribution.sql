@@ -10,3 +10,10 @@
     sum(attributed_pipeline_amount) as attributed_pipeline_amount,
     sum(attributed_won_amount) as attributed_won_amount
 {%- endmacro %}
+
+{#- One row per attribution model (column attribution_model): the body of a CTE to cross join with. -#}
+{% macro attribution_model_rows() -%}
+    {%- for model in attribution_models() %}
+    select '{{ model }}' as attribution_model{{ " union all" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

@@ -17,9 +17,7 @@ credits as (
 
 models as (
 
-    {%- for model in attribution_models() %}
-    select '{{ model }}' as attribution_model{{ " union all" if not loop.last }}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 
 ),
 

@@ -19,9 +19,7 @@ touchpoints as (
 
 models as (
 
-    {%- for model in attribution_models() %}
-    select '{{ model }}' as attribution_model{{ " union all" if not loop.last }}
-    {%- endfor %}
+    {{ attribution_model_rows() }}
 
 ),
 
