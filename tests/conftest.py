@@ -30,7 +30,8 @@ os.environ["AIRFLOW_HOME"] = str(TEST_HOME / "airflow")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "False"
-for external in ("POSTGRES_HOST", "POSTGRES_PASSWORD", "DBT_TARGET", "DBT_PACKAGES_INSTALL_PATH"):
+EXTERNAL = ("POSTGRES_HOST", "POSTGRES_DB", "POSTGRES_PASSWORD", "DBT_TARGET", "DBT_PACKAGES_INSTALL_PATH")
+for external in EXTERNAL:
     os.environ.pop(external, None)
 
 from gtm.settings import WarehouseSettings, load_settings  # noqa: E402
