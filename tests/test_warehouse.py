@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 
@@ -103,3 +104,45 @@ def test_port_in_use_gives_a_clear_error(warehouse, monkeypatch, tmp_path_factor
         assert not (home / "pgdata").exists(), "a failed start must not leave a half-made cluster"
     finally:
         blocker.close()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_postgres_db_selects_a_database_created_on_first_use(warehouse, monkeypatch):
+    from gtm.settings import load_settings
+
+    def bronze_schema_exists(settings) -> bool:
+        with psycopg.connect(settings.url()) as conn:
+            return conn.execute("SELECT to_regnamespace('bronze') IS NOT NULL").fetchone()[0]
+
+    # On the running session server: `gtm db start` creates the database it lacks.
+    monkeypatch.setenv("POSTGRES_DB", "gtm_selected")
+    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS gtm_selected WITH (FORCE)")
+    result = runner.invoke(app, ["db", "start"])
+    assert result.exit_code == 0 and "already running" in result.output
+    assert load_settings().database == "gtm_selected" and bronze_schema_exists(load_settings())
+    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
+        conn.execute("DROP DATABASE gtm_selected WITH (FORCE)")
+
+    # On a stopped server that already exists: the start that follows creates it.
+    home = gtm_home() / "select-database"
+    shutil.rmtree(home, ignore_errors=True)
+    monkeypatch.setenv("GTM_HOME", str(home))
+    monkeypatch.setenv("GTM_PG_PORT", str(_free_port()))
+    monkeypatch.delenv("POSTGRES_DB")
+    server = EmbeddedServer(home=home)
+    try:
+        assert server.start()
+        server.stop()
+        monkeypatch.setenv("POSTGRES_DB", "gtm_later")
+        server = EmbeddedServer(home=home)
+        assert server.start()
+        assert bronze_schema_exists(load_settings())
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)

@@ -217,10 +217,9 @@ class EmbeddedServer:
     def start(self) -> bool:
         """Start the server (initialising it first if needed). Returns False when it was already running.
 
-        A running server still gets the configured database (POSTGRES_DB) and its roles if it lacks them."""
+        A server that already exists still gets the configured database (POSTGRES_DB) if it lacks it."""
         if self.status():
-            if not _database_exists(self.settings):
-                bootstrap(self.settings)
+            self._ensure_configured_database()
             return False
         if _port_in_use(self.settings.port):
             raise WarehouseError(
@@ -254,7 +253,18 @@ class EmbeddedServer:
             raise WarehouseError(f"PostgreSQL failed to start: {result.stderr.strip()}\n{tail}")
         if created:
             bootstrap(self.settings)
+        else:
+            self._ensure_configured_database()
         return True
+
+    def _ensure_configured_database(self) -> None:
+        with (
+            psycopg.connect(self.settings.url(self.settings.admin, "postgres"), autocommit=True) as conn,
+            conn.cursor() as cur,
+        ):
+            exists = _database_exists(cur, self.settings.database)
+        if not exists:
+            bootstrap(self.settings)
 
     def stop(self) -> bool:
         if not self.status():
@@ -286,15 +296,13 @@ def _ensure_role(cur: psycopg.Cursor, name: str, password: str, options: str = "
     )
 
 
-def _database_exists(settings: WarehouseSettings) -> bool:
-    with psycopg.connect(settings.url(settings.admin, "postgres"), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.database,)).fetchone()
-    return found is not None
+def _database_exists(cur: psycopg.Cursor, name: str) -> bool:
+    cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+    return cur.fetchone() is not None
 
 
 def _ensure_database(cur: psycopg.Cursor, name: str, owner: str) -> None:
-    cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-    if not cur.fetchone():
+    if not _database_exists(cur, name):
         cur.execute(
             sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner))
         )
