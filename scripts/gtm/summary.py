@@ -189,12 +189,12 @@ def print_headline(console: Console, target: str) -> None:
 
 
 ATTRIBUTION_MODELS = {
-    "first_touch": "first touch",
-    "last_touch": "last touch",
+    "first_touch": "first",
+    "last_touch": "last",
     "linear": "linear",
     "u_shaped": "U",
     "w_shaped": "W",
-    "time_decay": "time decay",
+    "time_decay": "decay",
 }
 
 
@@ -214,9 +214,12 @@ def print_attribution(console: Console, target: str) -> None:
                 shares=sql.SQL(shares), relation=sql.Identifier(marts, "rpt_attribution_model_comparison")
             )
         ).fetchall()
-    table = Table(title="Attribution: share of pipeline by model (seed 001, 90-day window)")
+    table = Table(
+        title="Attribution: share of pipeline by model (seed 001, 90-day window)",
+        caption="first/last touch, linear, U- and W-shaped, time decay; spread = max - min share, points",
+    )
     table.add_column("channel")
-    for label in [*ATTRIBUTION_MODELS.values(), "spread (points)"]:
+    for label in [*ATTRIBUTION_MODELS.values(), "spread"]:
         table.add_column(label, justify="right")
     for channel, *shares, spread in rows:
         table.add_row(channel, *("-" if v is None else f"{v:.1%}" for v in shares), f"{spread * 100:.1f}")
