@@ -11,9 +11,3 @@
     sum(attributed_won_amount) as attributed_won_amount
 {%- endmacro %}
 
-{#- One row per attribution model (column attribution_model): the body of a CTE to cross join with. -#}
-{% macro attribution_model_rows() -%}
-    {%- for model in attribution_models() %}
-    select '{{ model }}' as attribution_model{{ " union all" if not loop.last }}
-    {%- endfor %}
-{%- endmacro %}

@@ -30,3 +30,19 @@
 {% macro sales_segments() -%}
     {{ return(['Enterprise', 'Mid Market', 'Commercial', 'SMB']) }}
 {%- endmacro %}
+
+{#- The acquisition channels: lead channels whose ad spend and team pay are customer-acquisition cost. -#}
+{% macro acquisition_channels() -%}
+    {{ return(['Inbound', 'Outbound']) }}
+{%- endmacro %}
+
+{#- Every calendar month (its first day) up to the as-of month, from the month of first_month_expression (a
+    scalar SQL expression) when given. The month spine of the monthly models. -#}
+{% macro months_through_as_of(first_month_expression=none) -%}
+    select distinct month_start_date
+    from {{ ref('dim_date') }}
+    where month_start_date <= {{ as_of_date() }}
+    {%- if first_month_expression is not none %}
+        and month_start_date >= ({{ first_month_expression }})
+    {%- endif %}
+{%- endmacro %}

@@ -17,7 +17,7 @@ credits as (
 
 models as (
 
-    {{ attribution_model_rows() }}
+    {{ values_as_rows('attribution_model', attribution_models()) }}
 
 ),
 

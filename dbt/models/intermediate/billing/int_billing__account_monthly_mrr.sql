@@ -11,9 +11,7 @@ versions as (
 
 months as (
 
-    select distinct month_start_date
-    from {{ ref('dim_date') }}
-    where month_start_date <= {{ as_of_date() }}
+    {{ months_through_as_of() }}
 
 ),
 

@@ -1,9 +1,10 @@
 {#- One row per calendar month and acquisition channel (Inbound, Outbound), from the first month with any
     booked cost to the as-of month: what it cost to acquire customers through the channel. Inbound = all
-    advertising spend (every ad channel) + the Inbound Sales team's pay; Outbound = the Outbound Sales team's
-    pay. Customer Success (serves existing customers) and Sales Leadership (overhead over both channels) are
-    not acquisition cost. Finance books team pay after the month closes, so a month is cost complete only
-    when both its ad spend and the pay of both acquisition teams are booked. -#}
+    advertising spend (every ad channel) + the pay of the team working Inbound; Outbound = the pay of the team
+    working Outbound (stg_spend__team_monthly.channel). Teams tied to no channel (Customer Success serves
+    existing customers, Sales Leadership is overhead over both) are not acquisition cost. Finance books team
+    pay after the month closes, so a month is cost complete only when both its ad spend and the pay of every
+    acquisition channel's team are booked. -#}
 with
 
 ad_spend as (
@@ -18,21 +19,9 @@ team_pay as (
 
 ),
 
-dates as (
+acquisition_channels as (
 
-    select * from {{ ref('dim_date') }}
-
-),
-
-acquisition_teams as (
-
-    select
-        'Inbound Sales' as team,
-        'Inbound' as channel
-    union all
-    select
-        'Outbound Sales' as team,
-        'Outbound' as channel
+    {{ values_as_rows('channel', acquisition_channels()) }}
 
 ),
 
@@ -58,13 +47,12 @@ ad_spend_monthly as (
 team_pay_monthly as (
 
     select
-        team_pay.month_start_date,
-        acquisition_teams.channel,
-        sum(team_pay.total_pay_amount) as team_pay_amount
+        month_start_date,
+        channel,
+        sum(total_pay_amount) as team_pay_amount
     from team_pay
-    inner join acquisition_teams
-        on team_pay.team = acquisition_teams.team
-    group by team_pay.month_start_date, acquisition_teams.channel
+    where channel in {{ in_list(acquisition_channels()) }}
+    group by month_start_date, channel
 
 ),
 
@@ -73,7 +61,7 @@ months_with_all_team_pay as (
     select month_start_date
     from team_pay_monthly
     group by month_start_date
-    having count(*) = (select count(*) from acquisition_teams)
+    having count(*) = {{ acquisition_channels() | length }}
 
 ),
 
@@ -87,10 +75,7 @@ cost_months as (
 
 months as (
 
-    select distinct dates.month_start_date
-    from dates
-    where dates.month_start_date >= (select min(cost_months.month_start_date) from cost_months)
-        and dates.month_start_date <= {{ as_of_date() }}
+    {{ months_through_as_of('select min(cost_months.month_start_date) from cost_months') }}
 
 ),
 
@@ -98,9 +83,9 @@ month_channels as (
 
     select
         months.month_start_date,
-        acquisition_teams.channel
+        acquisition_channels.channel
     from months
-    cross join acquisition_teams
+    cross join acquisition_channels
 
 ),
 

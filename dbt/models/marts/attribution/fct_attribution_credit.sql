@@ -19,7 +19,7 @@ touchpoints as (
 
 models as (
 
-    {{ attribution_model_rows() }}
+    {{ values_as_rows('attribution_model', attribution_models()) }}
 
 ),
 

@@ -24,17 +24,9 @@ channel_costs as (
 
 ),
 
-dates as (
-
-    select * from {{ ref('dim_date') }}
-
-),
-
 acquisition_channels as (
 
-    select 'Inbound' as channel
-    union all
-    select 'Outbound' as channel
+    {{ values_as_rows('channel', acquisition_channels()) }}
 
 ),
 
@@ -44,7 +36,7 @@ lead_months as (
         channel,
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month_start_date
     from leads
-    where channel in ('Inbound', 'Outbound')
+    where channel in {{ in_list(acquisition_channels()) }}
 
 ),
 
@@ -69,7 +61,7 @@ new_business as (
         acv_amount
     from opportunities
     where opportunity_type = 'New Business'
-        and channel in ('Inbound', 'Outbound')
+        and channel in {{ in_list(acquisition_channels()) }}
 
 ),
 
@@ -111,10 +103,7 @@ activity_months as (
 
 months as (
 
-    select distinct dates.month_start_date
-    from dates
-    where dates.month_start_date >= (select min(activity_months.month_start_date) from activity_months)
-        and dates.month_start_date <= {{ as_of_date() }}
+    {{ months_through_as_of('select min(activity_months.month_start_date) from activity_months') }}
 
 ),
 
