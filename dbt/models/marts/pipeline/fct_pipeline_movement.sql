@@ -226,38 +226,36 @@ flows as (
 ),
 
 -- Open at the end of the opening (or closing) date with the close date inside the period.
-period_ends as (
+period_spells as (
 
     select
         periods.period_grain,
         periods.period_start_date,
         state_spells.opportunity_id,
-        case
-            when periods.opening_date between state_spells.change_date and state_spells.valid_to_date
-                then state_spells.acv_amount
-            else 0
-        end as opening_pipeline_amount,
-        case
-            when periods.opening_date between state_spells.change_date and state_spells.valid_to_date then 1
-            else 0
-        end as opening_pipeline_count,
-        case
-            when periods.closing_date between state_spells.change_date and state_spells.valid_to_date
-                then state_spells.acv_amount
-            else 0
-        end as closing_pipeline_amount,
-        case
-            when periods.closing_date between state_spells.change_date and state_spells.valid_to_date then 1
-            else 0
-        end as closing_pipeline_count
+        state_spells.acv_amount,
+        periods.opening_date between state_spells.change_date and state_spells.valid_to_date
+            as is_open_at_opening,
+        periods.closing_date between state_spells.change_date and state_spells.valid_to_date
+            as is_open_at_closing
     from state_spells
     inner join periods
         on state_spells.close_date between periods.period_start_date and periods.period_end_date
-        and (
-            periods.opening_date between state_spells.change_date and state_spells.valid_to_date
-            or periods.closing_date between state_spells.change_date and state_spells.valid_to_date
-        )
     where not state_spells.is_closed
+
+),
+
+period_ends as (
+
+    select
+        period_grain,
+        period_start_date,
+        opportunity_id,
+        case when is_open_at_opening then acv_amount else 0 end as opening_pipeline_amount,
+        case when is_open_at_opening then 1 else 0 end as opening_pipeline_count,
+        case when is_open_at_closing then acv_amount else 0 end as closing_pipeline_amount,
+        case when is_open_at_closing then 1 else 0 end as closing_pipeline_count
+    from period_spells
+    where is_open_at_opening or is_open_at_closing
 
 ),
 
