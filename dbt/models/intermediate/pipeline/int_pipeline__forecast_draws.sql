@@ -211,7 +211,7 @@ final as (
         fiscal_year_number,
         fiscal_quarter_number,
         fiscal_quarter_start_date,
-        cast(acv_amount as {{ type_money() }}) as acv_amount,
+        acv_amount,
         probability,
         cast(historical_win_rate as decimal(10, 6)) as historical_win_rate,
         win_rate_basis,
