@@ -46,3 +46,12 @@
         and month_start_date >= ({{ first_month_expression }})
     {%- endif %}
 {%- endmacro %}
+
+{#- The open pipeline stages in order; opportunity_stages() adds the two closed stages after them. -#}
+{% macro open_stages() -%}
+    {{ return(['Qualification', 'Demo Scheduled', 'Demo Completed', 'Proposal', 'Negotiation']) }}
+{%- endmacro %}
+
+{% macro opportunity_stages() -%}
+    {{ return(open_stages() + ['Closed Won', 'Closed Lost']) }}
+{%- endmacro %}

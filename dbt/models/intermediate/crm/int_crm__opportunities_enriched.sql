@@ -1,6 +1,6 @@
 {#- One row per staged opportunity with its lead (channel, source), account segment, demo status, outcome
     flags, cycle times and the days it spent in each stage (from the stage history). -#}
-{%- set stages = ['Qualification', 'Demo Scheduled', 'Demo Completed', 'Proposal', 'Negotiation'] -%}
+{%- set stages = open_stages() -%}
 with
 
 opportunities as (

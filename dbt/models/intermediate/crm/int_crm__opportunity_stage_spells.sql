@@ -3,7 +3,7 @@
     spells, to the as-of instant), whether the move went back to an earlier stage, and the deal-size band
     of the opportunity's ACV. Closed Won / Closed Lost entries are spells too (terminal, never open). -#}
 {#- Pipeline order of the open stages; both closed stages rank after them. -#}
-{%- set stage_order = ['Qualification', 'Demo Scheduled', 'Demo Completed', 'Proposal', 'Negotiation'] -%}
+{%- set stage_order = open_stages() -%}
 {#- Deal-size bands on the opportunity's ACV (var deal_size_bands): lower bound inclusive, upper exclusive. -#}
 {%- set deal_size_bands = var('deal_size_bands') -%}
 with

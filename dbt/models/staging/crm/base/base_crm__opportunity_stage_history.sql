@@ -22,8 +22,7 @@ cleaned as (
     select
         stage_history_id,
         nullif(trim(opportunity_id), '') as opportunity_id,
-        {{ canonical_value("nullif(trim(stage), '')", ['Qualification', 'Demo Scheduled', 'Demo Completed', 'Proposal',
-                                                        'Negotiation', 'Closed Won', 'Closed Lost']) }} as stage_name,
+        {{ canonical_value("nullif(trim(stage), '')", opportunity_stages()) }} as stage_name,
         cast(amount as {{ type_money() }}) as acv_amount,
         probability,
         {{ to_utc_timestamp('entered_at') }} as entered_at,
