@@ -23,3 +23,8 @@
 {% macro as_of_timestamp() -%}
     (select as_of_at from {{ ref('int_calendar__as_of_date') }})
 {%- endmacro %}
+
+{#- Monday of the ISO week a date falls in (warehouses disagree on the first day of date_trunc's week). -#}
+{% macro week_start(date_expression) -%}
+    cast({{ dbt.dateadd('day', '1 - ' ~ day_of_week_iso(date_expression), date_expression) }} as date)
+{%- endmacro %}

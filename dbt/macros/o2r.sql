@@ -1,0 +1,49 @@
+{#- The O2R marts report every metric for the whole base and cut by segment and by plan. These macros give
+    the three cuts of a CTE's rows (the row repeated once per cut, with cut_name and cut_value in front) and
+    the zero-filled grid of weeks x cut values, so a week without activity is a row of zeros, not a gap. -#}
+{% macro o2r_cut_rows(from_cte) -%}
+    select 'all' as cut_name, 'All' as cut_value, {{ from_cte }}.* from {{ from_cte }}
+    union all
+    select 'segment' as cut_name, coalesce(segment, 'Unknown') as cut_value, {{ from_cte }}.* from {{ from_cte }}
+    union all
+    select 'plan' as cut_name, coalesce(plan_name, 'Unknown') as cut_value, {{ from_cte }}.* from {{ from_cte }}
+{%- endmacro %}
+
+{#- Every Monday-start week of the O2R panel's window, with its fiscal year, its number within the fiscal year
+    (the first Monday on or after the fiscal year's start is week 1) and the fiscal year's week count. -#}
+{% macro o2r_weeks(panel_relation) -%}
+    select
+        fiscal_weeks.week_start_date,
+        fiscal_weeks.fiscal_year_number,
+        fiscal_weeks.fiscal_week_number,
+        fiscal_weeks.fiscal_year_week_count,
+        {{ dbt.dateadd('day', 7, 'fiscal_weeks.week_start_date') }} <= {{ dbt.dateadd('day', 1, as_of_date()) }}
+            as is_complete_week
+    from (
+        select
+            date_day as week_start_date,
+            fiscal_year_number,
+            row_number() over (partition by fiscal_year_number order by date_day) as fiscal_week_number,
+            count(*) over (partition by fiscal_year_number) as fiscal_year_week_count
+        from {{ ref('dim_date') }}
+        where day_of_week_number = 1
+    ) as fiscal_weeks
+    where fiscal_weeks.week_start_date >= (select min(week_start_date) from {{ panel_relation }})
+        and fiscal_weeks.week_start_date <= (select max(week_start_date) from {{ panel_relation }})
+{%- endmacro %}
+
+{#- weeks x (cut_name, cut_value) of the cut rows: the spine the weekly marts left-join their aggregates to. -#}
+{% macro o2r_week_cut_grid(weeks_cte, cut_rows_cte) -%}
+    select
+        {{ weeks_cte }}.*,
+        cut_values.cut_name,
+        cut_values.cut_value
+    from {{ weeks_cte }}
+    cross join (select distinct cut_name, cut_value from {{ cut_rows_cte }}) as cut_values
+{%- endmacro %}
+
+{#- An incident hit an account-week when it was global or hit the region the account's traffic is served from
+    (fct_account_weekly.serving_region). Used by the panel and by the MTTR of each cut. -#}
+{% macro o2r_incident_hits(incidents, account_week) -%}
+    ({{ incidents }}.incident_scope = 'global' or {{ incidents }}.affected_region = {{ account_week }}.serving_region)
+{%- endmacro %}
