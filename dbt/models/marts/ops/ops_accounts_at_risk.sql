@@ -201,22 +201,27 @@ final as (
         cast(at_risk.throttle_rate as {{ dbt.type_float() }}) as throttle_rate,
         cast(at_risk.usage_change_rate as {{ dbt.type_float() }}) as usage_change_rate,
         cast(at_risk.csat_average as {{ dbt.type_float() }}) as csat_average,
-        {{ dbt.concat([
-            "case when at_risk.has_outage_exposure then " ~ dbt.concat([
-                "cast(at_risk.outage_count as " ~ dbt.type_string() ~ ")", "' outage(s), '",
-                "cast(at_risk.outage_minutes as " ~ dbt.type_string() ~ ")", "' min; '"]) ~ " else '' end",
-            "case when at_risk.has_usage_decline then " ~ dbt.concat([
-                "'usage '", "cast(round(cast(at_risk.usage_change_rate * 100 as " ~ dbt.type_numeric() ~ "), 0) as "
-                ~ dbt.type_string() ~ ")", "'% vs previous window; '"]) ~ " else '' end",
-            "case when at_risk.has_low_csat then " ~ dbt.concat([
-                "'CSAT '", "cast(round(cast(at_risk.csat_average as " ~ dbt.type_numeric() ~ "), 1) as "
-                ~ dbt.type_string() ~ ")", "'; '"]) ~ " else '' end",
-            "case when at_risk.is_throttled then " ~ dbt.concat([
-                "cast(round(cast(at_risk.throttle_rate * 100 as " ~ dbt.type_numeric() ~ "), 1) as "
-                ~ dbt.type_string() ~ ")", "'% of requests throttled; '"]) ~ " else '' end",
-            "case when at_risk.is_renewal_due then " ~ dbt.concat([
-                "'renewal '", "cast(at_risk.next_renewal_date as " ~ dbt.type_string() ~ ")"]) ~ " else '' end",
-        ]) }} as evidence,
+        -- Each sign present adds "; <words>"; the leading separator is cut off.
+        substring(
+            {{ dbt.concat([
+                "case when at_risk.has_outage_exposure then " ~ dbt.concat([
+                    "'; '", "cast(at_risk.outage_count as " ~ dbt.type_string() ~ ")", "' outage(s), '",
+                    "cast(at_risk.outage_minutes as " ~ dbt.type_string() ~ ")", "' min'"]) ~ " else '' end",
+                "case when at_risk.has_usage_decline then " ~ dbt.concat([
+                    "'; usage '", "cast(round(cast(at_risk.usage_change_rate * 100 as " ~ dbt.type_numeric()
+                    ~ "), 0) as " ~ dbt.type_string() ~ ")", "'% vs the window before'"]) ~ " else '' end",
+                "case when at_risk.has_low_csat then " ~ dbt.concat([
+                    "'; CSAT '", "cast(round(cast(at_risk.csat_average as " ~ dbt.type_numeric() ~ "), 1) as "
+                    ~ dbt.type_string() ~ ")"]) ~ " else '' end",
+                "case when at_risk.is_throttled then " ~ dbt.concat([
+                    "'; '", "cast(round(cast(at_risk.throttle_rate * 100 as " ~ dbt.type_numeric() ~ "), 1) as "
+                    ~ dbt.type_string() ~ ")", "'% of requests throttled'"]) ~ " else '' end",
+                "case when at_risk.is_renewal_due then " ~ dbt.concat([
+                    "'; renewal '", "cast(at_risk.next_renewal_date as " ~ dbt.type_string() ~ ")"])
+                    ~ " else '' end",
+            ]) }},
+            3
+        ) as evidence,
         (select week_start_date from latest_week) as as_of_week_start_date
     from at_risk
     inner join accounts
