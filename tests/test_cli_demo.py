@@ -27,6 +27,8 @@ def test_demo_twice_gives_identical_counts(warehouse):
         "GTM headline",
         "Top loss reason",
         "Attribution: share of pipeline by model",
+        "Revenue (seed 002): ARR bridge",
+        "O2R (seed 003): contraction or churn",
         "Last dbt run",
         "dbt packages:",
     ):

@@ -374,7 +374,7 @@ def test_arr_nrr_grr_match_fct_mrr_and_rpt_retention(mf_env, transformer_conn, t
         month: (nrr, grr)
         for month, nrr, grr in transformer_conn.execute(
             "select month_start_date, trailing_12m_nrr_rate, trailing_12m_grr_rate "
-            "from marts.rpt_retention where cut_type = 'all'"
+            "from marts.rpt_retention where cut_name = 'all'"
         )
     }
     assert set(got) == {month for month, *_ in months} and len(months) > 12

@@ -27,7 +27,7 @@ cut_totals as (
 
     select
         month_start_date,
-        cut_type,
+        cut_name,
         sum(monthly_base_account_count) as monthly_base_account_count,
         sum(monthly_churned_account_count) as monthly_churned_account_count,
         sum(monthly_starting_mrr_amount) as monthly_starting_mrr_amount,
@@ -41,13 +41,13 @@ cut_totals as (
         sum(coalesce(trailing_12m_nrr_retained_mrr_amount, 0)) as trailing_12m_nrr_retained_mrr_amount,
         sum(coalesce(trailing_12m_churned_mrr_amount, 0)) as trailing_12m_churned_mrr_amount
     from retention
-    group by month_start_date, cut_type
+    group by month_start_date, cut_name
 
 ),
 
 all_rows as (
 
-    select * from cut_totals where cut_type = 'all'
+    select * from cut_totals where cut_name = 'all'
 
 ),
 
@@ -55,12 +55,12 @@ cut_mismatches as (
 
     select
         cut_totals.month_start_date,
-        cut_totals.cut_type,
+        cut_totals.cut_name,
         'cut does not add up to all' as failure
     from cut_totals
     inner join all_rows
         on cut_totals.month_start_date = all_rows.month_start_date
-    where cut_totals.cut_type <> 'all'
+    where cut_totals.cut_name <> 'all'
         and (
             cut_totals.monthly_base_account_count <> all_rows.monthly_base_account_count
             or cut_totals.monthly_churned_account_count <> all_rows.monthly_churned_account_count
@@ -92,7 +92,7 @@ bridge_mismatches as (
 
     select
         bridge_opening.month_start_date,
-        'all' as cut_type,
+        'all' as cut_name,
         'monthly base differs from the bridge opening accounts' as failure
     from bridge_opening
     left join all_rows
@@ -117,12 +117,12 @@ trailing_mismatches as (
 
     select
         all_rows.month_start_date,
-        'all' as cut_type,
+        'all' as cut_name,
         'trailing sums differ from fct_mrr' as failure
     from all_rows
     inner join retention
         on all_rows.month_start_date = retention.month_start_date
-        and retention.cut_type = 'all'
+        and retention.cut_name = 'all'
     inner join mrr_trailing
         on all_rows.month_start_date = mrr_trailing.month_start_date
     where retention.has_trailing_12m_history

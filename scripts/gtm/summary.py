@@ -226,6 +226,71 @@ def print_attribution(console: Console, target: str) -> None:
     console.print(table)
 
 
+def print_revenue_and_o2r(console: Console, target: str | None = None) -> None:
+    """Seed 002's ARR bridge and retention for the as-of month, and seed 003's O2R effect: do accounts hit by
+    a reliability event contract or churn more often than unexposed ones?"""
+    marts = layer_schema("marts", target)
+    with psycopg.connect(load_settings().url()) as conn:
+        relations = [f"{marts}.fct_arr_bridge", f"{marts}.rpt_retention", f"{marts}.rpt_o2r_lead_lag"]
+        if any(conn.execute("SELECT to_regclass(%s)", (r,)).fetchone()[0] is None for r in relations):
+            return
+        bridge = conn.execute(
+            sql.SQL(
+                "SELECT month_start_date, sum(opening_arr_amount), "
+                "sum(new_arr_amount + reactivation_arr_amount), sum(expansion_arr_amount), "
+                "sum(contraction_arr_amount + churn_arr_amount), sum(closing_arr_amount) "
+                "FROM {} GROUP BY month_start_date ORDER BY month_start_date DESC LIMIT 1"
+            ).format(sql.Identifier(marts, "fct_arr_bridge"))
+        ).fetchone()
+        retention = conn.execute(
+            sql.SQL(
+                "SELECT trailing_12m_grr_rate, trailing_12m_nrr_rate FROM {} WHERE cut_name = 'all' "
+                "ORDER BY month_start_date DESC LIMIT 1"
+            ).format(sql.Identifier(marts, "rpt_retention"))
+        ).fetchone()
+        lead_lag = conn.execute(
+            sql.SQL(
+                "SELECT horizon_weeks, exposure_group, contraction_or_churn_rate FROM {} "
+                "ORDER BY horizon_weeks, exposure_group"
+            ).format(sql.Identifier(marts, "rpt_o2r_lead_lag"))
+        ).fetchall()
+    if bridge is None:
+        return
+    month, opening, new, expansion, lost, closing = bridge
+    grr, nrr = retention or (None, None)
+
+    def rate(value) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    table = Table(title=f"Revenue (seed 002): ARR bridge for {month:%B %Y}", show_header=False)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for label, value in (
+        ("opening ARR", opening),
+        ("+ new and reactivated", new),
+        ("+ expansion", expansion),
+        ("contraction and churn", lost),
+        ("closing ARR", closing),
+    ):
+        table.add_row(label, f"{'-' if value < 0 else ''}${abs(value):,.0f}")
+    table.add_row("GRR / NRR, trailing 12 months", f"{rate(grr)} / {rate(nrr)}")
+    console.print(table)
+    if lead_lag:
+        o2r = Table(
+            title="O2R (seed 003): contraction or churn after a reliability event",
+            caption="paying account-weeks; exposed = an outage hit the account or its requests were throttled",
+        )
+        o2r.add_column("weeks later", justify="right")
+        o2r.add_column("exposed", justify="right")
+        o2r.add_column("unexposed", justify="right")
+        by_horizon: dict[int, dict[str, float]] = {}
+        for horizon, group, value in lead_lag:
+            by_horizon.setdefault(horizon, {})[group] = value
+        for horizon, groups in sorted(by_horizon.items()):
+            o2r.add_row(str(horizon), rate(groups.get("exposed")), rate(groups.get("unexposed")))
+        console.print(o2r)
+
+
 def print_summary(console: Console, target: str | None = None) -> None:
     target = target or os.environ.get("DBT_TARGET", "prod")
     counts = layer_counts(target)
@@ -255,6 +320,7 @@ def print_summary(console: Console, target: str | None = None) -> None:
         console.print(dq)
     print_headline(console, target)
     print_attribution(console, target)
+    print_revenue_and_o2r(console, target)
     results = run_result_counts()
     if results:
         res = Table(title="Last dbt run")

@@ -1,4 +1,4 @@
-{#- One row per month x cut (cut_type 'all' | 'segment' | 'plan', cut_value): gross and net revenue retention,
+{#- One row per month x cut (cut_name 'all' | 'segment' | 'plan', cut_value): gross and net revenue retention,
     logo churn and dollar churn over two windows ending at the month end: the month (window start = end of the
     previous month) and the trailing revenue_retention_window_months (12) months. The base of a window is the
     accounts paying at its start (plan = their plan then; segment = their current segment); each base account
@@ -49,15 +49,15 @@ base_accounts as (
 
 cuts as (
 
-    select month_start_date, window_months, 'all' as cut_type, 'All' as cut_value, starting_mrr_amount,
+    select month_start_date, window_months, 'all' as cut_name, 'All' as cut_value, starting_mrr_amount,
         ending_mrr_amount
     from base_accounts
     union all
-    select month_start_date, window_months, 'segment' as cut_type, segment as cut_value, starting_mrr_amount,
+    select month_start_date, window_months, 'segment' as cut_name, segment as cut_value, starting_mrr_amount,
         ending_mrr_amount
     from base_accounts
     union all
-    select month_start_date, window_months, 'plan' as cut_type, plan_name as cut_value, starting_mrr_amount,
+    select month_start_date, window_months, 'plan' as cut_name, plan_name as cut_value, starting_mrr_amount,
         ending_mrr_amount
     from base_accounts
 
@@ -68,7 +68,7 @@ window_totals as (
     select
         month_start_date,
         window_months,
-        cut_type,
+        cut_name,
         cut_value,
         count(*) as base_account_count,
         sum(case when ending_mrr_amount > 0 then 1 else 0 end) as retained_account_count,
@@ -80,7 +80,7 @@ window_totals as (
         sum(ending_mrr_amount) as nrr_retained_mrr_amount,
         sum(case when ending_mrr_amount = 0 then starting_mrr_amount else 0 end) as churned_mrr_amount
     from cuts
-    group by month_start_date, window_months, cut_type, cut_value
+    group by month_start_date, window_months, cut_name, cut_value
 
 ),
 
@@ -88,7 +88,7 @@ pivoted as (
 
     select
         window_totals.month_start_date,
-        window_totals.cut_type,
+        window_totals.cut_name,
         window_totals.cut_value,
         window_totals.month_start_date
         >= {{ dbt.dateadd('month', var('revenue_retention_window_months'), 'history_start.first_month_start_date') }}
@@ -105,7 +105,7 @@ pivoted as (
     cross join history_start
     group by
         window_totals.month_start_date,
-        window_totals.cut_type,
+        window_totals.cut_name,
         window_totals.cut_value,
         history_start.first_month_start_date
 
@@ -115,7 +115,7 @@ final as (
 
     select
         month_start_date,
-        cut_type,
+        cut_name,
         cut_value,
         has_trailing_12m_history,
         cast(monthly_base_account_count as {{ dbt.type_int() }}) as monthly_base_account_count,
