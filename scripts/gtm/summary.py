@@ -278,7 +278,7 @@ def print_revenue_and_o2r(console: Console, target: str | None = None) -> None:
     if lead_lag:
         o2r = Table(
             title="O2R (seed 003): contraction or churn after a reliability event",
-            caption="paying account-weeks; exposed = an outage hit the account or its requests were throttled",
+            caption="paying account-weeks; exposed: an outage hit it, or its requests were throttled",
         )
         o2r.add_column("weeks later", justify="right")
         o2r.add_column("exposed", justify="right")
