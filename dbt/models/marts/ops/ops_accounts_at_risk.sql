@@ -40,76 +40,41 @@ latest_week as (
 
 ),
 
-windowed as (
+-- Which of the look-back windows each panel week falls in (all end with the latest complete week).
+panel_windows as (
 
     select
-        panel.account_id,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    then panel.outage_minutes
-                else 0
-            end
-        ) as outage_minutes,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    then panel.outage_count
-                else 0
-            end
-        ) as outage_count,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    then panel.throttled_request_count
-                else 0
-            end
-        ) as throttled_request_count,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    then panel.request_count
-                else 0
-            end
-        ) as request_count,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    then panel.token_count
-                else 0
-            end
-        ) as token_count,
-        sum(
-            case
-                when panel.week_start_date <= {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
-                    and panel.week_start_date
-                    > {{ dbt.dateadd('day', -14 * window, 'latest_week.week_start_date') }}
-                    then panel.token_count
-                else 0
-            end
-        ) as previous_token_count,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * csat_window, 'latest_week.week_start_date') }}
-                    then panel.csat_response_count
-                else 0
-            end
-        ) as csat_response_count,
-        sum(
-            case
-                when panel.week_start_date > {{ dbt.dateadd('day', -7 * csat_window, 'latest_week.week_start_date') }}
-                    then panel.csat_score_total
-                else 0
-            end
-        ) as csat_score_total,
-        max(
-            case when panel.week_start_date = latest_week.week_start_date then panel.committed_mrr_amount end
-        ) as committed_mrr_amount,
-        max(case when panel.week_start_date = latest_week.week_start_date then panel.plan_name end) as plan_name
+        panel.*,
+        panel.week_start_date > {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
+            as is_in_window,
+        panel.week_start_date <= {{ dbt.dateadd('day', -7 * window, 'latest_week.week_start_date') }}
+        and panel.week_start_date > {{ dbt.dateadd('day', -14 * window, 'latest_week.week_start_date') }}
+            as is_in_previous_window,
+        panel.week_start_date > {{ dbt.dateadd('day', -7 * csat_window, 'latest_week.week_start_date') }}
+            as is_in_csat_window,
+        panel.week_start_date = latest_week.week_start_date as is_latest_week
     from panel
     cross join latest_week
     where panel.week_start_date <= latest_week.week_start_date
-    group by panel.account_id
+
+),
+
+windowed as (
+
+    select
+        account_id,
+        sum(case when is_in_window then outage_minutes else 0 end) as outage_minutes,
+        sum(case when is_in_window then outage_count else 0 end) as outage_count,
+        sum(case when is_in_window then throttled_request_count else 0 end) as throttled_request_count,
+        sum(case when is_in_window then request_count else 0 end) as request_count,
+        sum(case when is_in_window then token_count else 0 end) as token_count,
+        sum(case when is_in_previous_window then token_count else 0 end) as previous_token_count,
+        sum(case when is_in_csat_window then csat_response_count else 0 end) as csat_response_count,
+        sum(case when is_in_csat_window then csat_score_total else 0 end) as csat_score_total,
+        max(case when is_latest_week then committed_mrr_amount end) as committed_mrr_amount,
+        max(case when is_latest_week then plan_name end) as plan_name
+    from panel_windows
+    group by account_id
 
 ),
 
