@@ -1,5 +1,5 @@
 {#- One row per opportunity that created or changed a subscription: the earliest accepted subscription version
-    (bronze CDC versions plus snapshot versions, the same rule as int_billing__subscription_versions) that
+    (int_billing__subscription_versions: bronze CDC versions plus snapshot versions) that
     records the opportunity, with its change type, term and MRR. Cancellation versions only repeat the last
     opportunity of the subscription and are ignored; a reactivation version repeats the original New
     Business opportunity, so that opportunity keeps its first (new) version. -#}
@@ -7,12 +7,7 @@ with
 
 versions as (
 
-    {{ cdc_versions(
-        ref('base_billing__subscriptions'),
-        ref('snap_billing__subscriptions'),
-        'subscription_id',
-        ['account_id', 'opportunity_id', 'plan_name', 'term_months', 'start_date', 'mrr_amount', 'change_type'],
-    ) }}
+    select * from {{ ref('int_billing__subscription_versions') }}
 
 ),
 

@@ -8,8 +8,8 @@ versions as (
         ref('base_billing__subscriptions'),
         ref('snap_billing__subscriptions'),
         'subscription_id',
-        ['account_id', 'plan_name', 'term_months', 'start_date', 'end_date', 'mrr_amount', 'subscription_status',
-         'change_type'],
+        ['account_id', 'opportunity_id', 'plan_name', 'term_months', 'start_date', 'end_date', 'mrr_amount',
+         'subscription_status', 'change_type'],
     ) }}
 
 )
