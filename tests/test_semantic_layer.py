@@ -467,3 +467,23 @@ def test_o2r_weekly_metrics_match_the_weekly_marts(mf_env, transformer_conn, tmp
         "select sum(revenue_amount) from marts.fct_account_weekly"
     ).fetchone()
     assert num(total["weekly_revenue"]) == panel_total
+
+
+def test_gtm_mf_runs_metricflow_against_the_warehouse(mf_env, transformer_conn, tmp_path):
+    """`gtm mf` is the user's way in: it wires the warehouse connection and parses the project if needed."""
+    from typer.testing import CliRunner
+
+    from gtm.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["mf"]).exit_code == 2
+    out = tmp_path / "arr.csv"
+    result = runner.invoke(app, ["mf", "query", "--metrics", "arr", "--csv", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    (as_of_arr,) = transformer_conn.execute(
+        "select sum(arr_amount) from marts.fct_mrr where month_start_date = (select max(month_start_date) "
+        "from marts.fct_mrr)"
+    ).fetchone()
+    assert num(row["arr"]) == as_of_arr

@@ -240,6 +240,37 @@ def dbt_passthrough(ctx: typer.Context) -> None:
     _run_dbt_or_exit(list(ctx.args), target)
 
 
+@app.command(
+    "mf",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)
+def mf_passthrough(ctx: typer.Context) -> None:
+    """Query the semantic layer with MetricFlow (dbt-metricflow), e.g. `gtm mf query --metrics arr`."""
+    import subprocess
+
+    from gtm.dbt_runner import dbt_environment, resolve_packages
+    from gtm.settings import DBT_PROJECT_DIR
+
+    if not ctx.args:
+        raise _fail("usage: gtm mf <mf arguments>, e.g. gtm mf list metrics", code=2)
+    mf = Path(sys.executable).with_name("mf")
+    if not mf.exists():
+        raise _fail("mf (dbt-metricflow) is not installed: it is a dev dependency (`make install`)", code=2)
+    ensure_warehouse_running()
+    target = os.environ.get("DBT_TARGET", "prod")
+    # mf reads <project>/target/semantic_manifest.json whatever DBT_TARGET_PATH says.
+    if not (DBT_PROJECT_DIR / "target" / "semantic_manifest.json").exists():
+        _run_dbt_or_exit(["parse", "--target-path", "target"], target)
+    env = {
+        **os.environ,
+        **dbt_environment(load_settings(), resolve_packages(), target),
+        "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+    }
+    completed = subprocess.run([str(mf), *ctx.args], env=env, cwd=DBT_PROJECT_DIR, check=False)
+    raise typer.Exit(completed.returncode)
+
+
 @app.command()
 def summary(
     target: Annotated[str | None, typer.Option(help="dbt target whose schemas to count.")] = None,
