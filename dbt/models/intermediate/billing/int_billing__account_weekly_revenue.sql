@@ -1,3 +1,6 @@
+{#- A table, not a view: a view would be dropped with its staging parent whenever that view is replaced, taking
+    the detached reconciliation test's parent with it mid-build (Airflow runs that test on its own). -#}
+{{ config(materialized='table') }}
 {#- Revenue recognised per account per Monday-start week. Each invoice is recognised evenly over the days of
     its service period [period_start_date, period_end_date) (an invoice without a usable period is recognised
     on its invoice date), split by invoice type. Open and paid invoices both count: revenue is earned when the
