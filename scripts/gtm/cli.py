@@ -271,6 +271,40 @@ def mf_passthrough(ctx: typer.Context) -> None:
     raise typer.Exit(completed.returncode)
 
 
+ci_app = typer.Typer(help="What the pull-request CI job runs, reproduced against the local warehouse.")
+app.add_typer(ci_app, name="ci")
+
+
+@ci_app.command("slim")
+def ci_slim(
+    base: Annotated[str, typer.Option(help="Git revision whose build is in the prod schemas.")] = "main",
+    state: Annotated[
+        Path | None,
+        typer.Option(help="Directory with the production manifest.json (skips parsing BASE)."),
+    ] = None,
+    build_prod: Annotated[
+        bool, typer.Option("--build-prod", help="Build BASE into the prod schemas first (full build).")
+    ] = False,
+) -> None:
+    """Build only what the working tree changed (state:modified+) into the ci schemas, deferring to prod."""
+    from gtm.settings import gtm_home
+    from gtm.slim_ci import SlimCiError, production_state, require_state, slim_build
+
+    ensure_warehouse_running()
+    try:
+        if state is None:
+            state = gtm_home() / "prod-state"
+            production_state(base, state, build_prod=build_prod)
+        else:
+            require_state(state)
+        run = slim_build(state)
+    except SlimCiError as exc:
+        raise _fail(str(exc), code=2) from exc
+    console.print(f"state:modified+ selected {len(run.selected)} nodes (production state: {state})")
+    if not run.result.success:
+        raise _fail("the slim build failed; see the dbt log above.")
+
+
 @app.command()
 def summary(
     target: Annotated[str | None, typer.Option(help="dbt target whose schemas to count.")] = None,

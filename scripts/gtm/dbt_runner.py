@@ -149,6 +149,8 @@ class DbtResult:
     packages: PackageSet
     target: str
     run_results: dict | None
+    # What the command returned in process, e.g. the node names `dbt ls` listed.
+    output: object = None
 
 
 def run_dbt(
@@ -159,15 +161,18 @@ def run_dbt(
     packages: PackageSet | None = None,
     fail_on_deprecations: bool = True,
     fail_on_warnings: bool = False,
+    project_dir: Path | None = None,
 ) -> DbtResult:
-    """Invoke dbt in this process (no subprocess start-up cost) with the warehouse environment exported."""
+    """Invoke dbt in this process (no subprocess start-up cost) with the warehouse environment exported.
+    ``project_dir`` runs another checkout of the project (slim CI's base revision); profiles stay ours."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or load_settings()
     packages = packages or resolve_packages()
     target = target or os.environ.get("DBT_TARGET", "prod")
     command = list(args)
-    base = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    project_dir = project_dir or DBT_PROJECT_DIR
+    base = ["--project-dir", str(project_dir), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if command and command[0] not in {"deps", "clean", "debug", "init"}:
         base += ["--target", target]
     global_flags = ["--warn-error-options", NO_DEPRECATIONS] if fail_on_deprecations else []
@@ -177,7 +182,7 @@ def run_dbt(
     with scoped_environ(dbt_environment(settings, packages, target)):
         result = dbtRunner().invoke([*global_flags, *command, *base])
     run_results = None
-    results_file = dbt_target_path() / "run_results.json"
+    results_file = project_dir / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
     if command and command[0] in {"build", "run", "test", "seed", "snapshot"} and results_file.exists():
         run_results = json.loads(results_file.read_text())
-    return DbtResult(bool(result.success), packages, target, run_results)
+    return DbtResult(bool(result.success), packages, target, run_results, result.result)
