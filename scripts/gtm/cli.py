@@ -275,6 +275,25 @@ ci_app = typer.Typer(help="What the pull-request CI job runs, reproduced against
 app.add_typer(ci_app, name="ci")
 
 
+@ci_app.command("prod-state")
+def ci_prod_state(
+    out: Annotated[Path, typer.Option(help="Directory to write the revision's manifest.json to.")],
+    base: Annotated[str, typer.Option(help="Git revision to describe.")] = "main",
+    build: Annotated[
+        bool, typer.Option("--build", help="Also build and test the revision into the prod schemas.")
+    ] = False,
+) -> None:
+    """Write a revision's manifest (its production state), building it into prod first with --build."""
+    from gtm.slim_ci import SlimCiError, production_state
+
+    ensure_warehouse_running()
+    try:
+        manifest = production_state(base, out, build_prod=build)
+    except SlimCiError as exc:
+        raise _fail(str(exc), code=2) from exc
+    console.print(f"production state of {base}: {manifest}")
+
+
 @ci_app.command("slim")
 def ci_slim(
     base: Annotated[str, typer.Option(help="Git revision whose build is in the prod schemas.")] = "main",
