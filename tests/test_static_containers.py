@@ -226,3 +226,47 @@ def test_main_lists_problems_and_fails(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "DL3007" in err
     assert "static check problem(s)" in err
+
+
+def test_workflows_pass_the_zizmor_security_audit():
+    assert sc.check_workflow_security(WORKFLOWS, ROOT / ".github" / "zizmor.yml") == []
+
+
+def test_zizmor_rejects_template_injection_and_unpinned_third_party_actions(tmp_path):
+    workflow = _write(
+        tmp_path / "workflows" / "pr.yml",
+        "name: bad\non: pull_request\npermissions: {}\njobs:\n  greet:\n    runs-on: ubuntu-latest\n"
+        "    timeout-minutes: 5\n    steps:\n"
+        "      - uses: someone/action@main\n"
+        '      - run: echo "${{ github.event.pull_request.title }}"\n',
+    )
+    problems = sc.check_workflow_security(workflow.parent, ROOT / ".github" / "zizmor.yml")
+    assert any("template-injection" in p for p in problems), problems
+    assert any("unpinned-uses" in p for p in problems), problems
+
+
+def test_lint_fails_on_a_ruff_violation(tmp_path):
+    """`make lint` (the first step of ci.yml) runs ruff over the repository: a violation fails it."""
+    import subprocess
+    import sys
+
+    bad = _write(tmp_path / "bad.py", "import os\n")
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([str(ruff), "check", str(bad)], capture_output=True, text=True, check=False)
+    assert result.returncode == 1 and "F401" in result.stdout
+
+
+def test_pre_commit_config_is_valid_and_uses_only_local_hooks():
+    import subprocess
+    import sys
+
+    import yaml
+
+    config = ROOT / ".pre-commit-config.yaml"
+    pre_commit = Path(sys.executable).with_name("pre-commit")
+    command = [str(pre_commit), "validate-config", str(config)]
+    result = subprocess.run(command, capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    hooks = yaml.safe_load(config.read_text())["repos"]
+    assert [repo["repo"] for repo in hooks] == ["local"]  # nothing to download at commit time
+    assert {"ruff-check", "ruff-format", "static-checks"} <= {hook["id"] for hook in hooks[0]["hooks"]}

@@ -151,6 +151,38 @@ def check_workflows(workflows: Path = REPO_ROOT / ".github" / "workflows") -> li
     return problems
 
 
+def check_workflow_security(
+    workflows: Path = REPO_ROOT / ".github" / "workflows",
+    config: Path = REPO_ROOT / ".github" / "zizmor.yml",
+) -> list[str]:
+    """(b') zizmor's offline security audit of the workflows (template injection, credential persistence,
+    excessive permissions, unpinned actions per .github/zizmor.yml); any finding is a problem."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    if not zizmor.exists():
+        return [f"{zizmor}: zizmor is not installed (dev dependency)"]
+    completed = subprocess.run(
+        [
+            str(zizmor),
+            "--offline",
+            "--no-progress",
+            "--config",
+            str(config),
+            "--format",
+            "plain",
+            *map(str, workflow_files(workflows)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode == 0:
+        return []
+    findings = [
+        line for line in completed.stdout.splitlines() if line.startswith(("error", "warning", "help"))
+    ]
+    return [f"zizmor: {line}" for line in findings] or [f"zizmor failed: {completed.stderr.strip()[-500:]}"]
+
+
 def check_dockerfile(dockerfile: Path = REPO_ROOT / "Dockerfile") -> list[str]:
     """(c) hadolint; any finding (error, warning, info or style) is a problem.
 
@@ -419,6 +451,7 @@ def run_all(root: Path = REPO_ROOT) -> list[str]:
         *check_compose_schema(compose),
         *check_compose_references(compose),
         *check_workflows(root / ".github" / "workflows"),
+        *check_workflow_security(root / ".github" / "workflows", root / ".github" / "zizmor.yml"),
         *check_dockerfile(root / "Dockerfile"),
         *check_dockerfile_sources(root / "Dockerfile", root),
         *check_env_example(compose, env_example),
@@ -437,7 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(problems)} static check problem(s)", file=sys.stderr)
         return 1
     print(
-        "static checks passed: compose schema and references, workflows, hadolint, COPY sources, .env.example"
+        "static checks passed: compose schema and references, workflows (schema, zizmor), hadolint, "
+        "COPY sources, .env.example"
     )
     return 0
 
