@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtm.cli import app
-from gtm.dbt_runner import dbt_target_path, run_dbt
+from gtm.dbt_runner import run_dbt
 from gtm.settings import DBT_PROJECT_DIR
 from gtm.slim_ci import modified_nodes, slim_build
 
@@ -19,9 +19,11 @@ EDIT = "\n-- slim CI test: an edit to the model's code\n"
 
 @pytest.fixture(scope="module")
 def prod_state(built, tmp_path_factory):
-    """The manifest of the build that filled the prod schemas: what the main-branch job publishes."""
+    """The manifest describing what `built` put in the prod schemas: what the main-branch job publishes.
+    Parsed afresh: dbt/target-test/manifest.json is rewritten by every test that runs dbt (some against
+    other databases)."""
     state = tmp_path_factory.mktemp("prod_state")
-    shutil.copy(dbt_target_path() / "manifest.json", state / "manifest.json")
+    assert run_dbt(["parse", "--target-path", str(state)], target="prod").success
     return state
 
 
