@@ -1,6 +1,5 @@
-{#- The O2R marts report every metric for the whole base and cut by segment and by plan. These macros give
-    the three cuts of a CTE's rows (the row repeated once per cut, with cut_name and cut_value in front) and
-    the zero-filled grid of weeks x cut values, so a week without activity is a row of zeros, not a gap. -#}
+{#- The O2R marts report every metric for the whole base and cut by segment and by plan: a CTE's rows once
+    per cut (cut_name and cut_value in front). -#}
 {% macro o2r_cut_rows(from_cte) -%}
     select 'all' as cut_name, 'All' as cut_value, {{ from_cte }}.* from {{ from_cte }}
     union all
@@ -9,9 +8,20 @@
     select 'plan' as cut_name, coalesce(plan_name, 'Unknown') as cut_value, {{ from_cte }}.* from {{ from_cte }}
 {%- endmacro %}
 
-{#- Every Monday-start week of the O2R panel's window, with its fiscal year, its number within the fiscal year
-    (the first Monday on or after the fiscal year's start is week 1) and the fiscal year's week count. -#}
-{% macro o2r_weeks(panel_relation) -%}
+{#- The frame every weekly O2R mart starts from, as four CTEs: `panel` (fct_account_weekly), `weeks` (every
+    Monday of the panel's window with its fiscal year, its number in the fiscal year - the first Monday on or
+    after the fiscal year's start is week 1 - the fiscal year's week count, and whether the week is over by
+    the as-of date), `panel_cuts` (the panel rows once per cut) and `grid` (weeks x cut values: the zero-filled
+    spine the marts left-join their aggregates to). Use it as `with {{ o2r_weekly_frame() }}, ...`. -#}
+{% macro o2r_weekly_frame() -%}
+panel as (
+
+    select * from {{ ref('fct_account_weekly') }}
+
+),
+
+weeks as (
+
     select
         fiscal_weeks.week_start_date,
         fiscal_weeks.fiscal_year_number,
@@ -28,18 +38,27 @@
         from {{ ref('dim_date') }}
         where day_of_week_number = 1
     ) as fiscal_weeks
-    where fiscal_weeks.week_start_date >= (select min(week_start_date) from {{ panel_relation }})
-        and fiscal_weeks.week_start_date <= (select max(week_start_date) from {{ panel_relation }})
-{%- endmacro %}
+    where fiscal_weeks.week_start_date >= (select min(week_start_date) from panel)
+        and fiscal_weeks.week_start_date <= (select max(week_start_date) from panel)
 
-{#- weeks x (cut_name, cut_value) of the cut rows: the spine the weekly marts left-join their aggregates to. -#}
-{% macro o2r_week_cut_grid(weeks_cte, cut_rows_cte) -%}
+),
+
+panel_cuts as (
+
+    {{ o2r_cut_rows('panel') }}
+
+),
+
+grid as (
+
     select
-        {{ weeks_cte }}.*,
+        weeks.*,
         cut_values.cut_name,
         cut_values.cut_value
-    from {{ weeks_cte }}
-    cross join (select distinct cut_name, cut_value from {{ cut_rows_cte }}) as cut_values
+    from weeks
+    cross join (select distinct cut_name, cut_value from panel_cuts) as cut_values
+
+)
 {%- endmacro %}
 
 {#- An incident hit an account-week when it was global or hit the region the account's traffic is served from

@@ -4,11 +4,7 @@
 {%- set weights = var('o2r_satisfaction_weights') -%}
 with
 
-panel as (
-
-    select * from {{ ref('fct_account_weekly') }}
-
-),
+{{ o2r_weekly_frame() }},
 
 product as (
 
@@ -25,24 +21,6 @@ events as (
 weekly_usage as (
 
     select * from {{ ref('int_product__account_weekly_usage') }}
-
-),
-
-weeks as (
-
-    {{ o2r_weeks(ref('fct_account_weekly')) }}
-
-),
-
-panel_cuts as (
-
-    {{ o2r_cut_rows('panel') }}
-
-),
-
-grid as (
-
-    {{ o2r_week_cut_grid('weeks', 'panel_cuts') }}
 
 ),
 

@@ -4,11 +4,7 @@
     belongs to the cut of its panel row for that week (fct_account_weekly). -#}
 with
 
-panel as (
-
-    select * from {{ ref('fct_account_weekly') }}
-
-),
+{{ o2r_weekly_frame() }},
 
 weekly_usage as (
 
@@ -32,24 +28,6 @@ events as (
         latency_ms,
         {{ week_start('event_date') }} as week_start_date
     from {{ ref('stg_product__api_events') }}
-
-),
-
-weeks as (
-
-    {{ o2r_weeks(ref('fct_account_weekly')) }}
-
-),
-
-panel_cuts as (
-
-    {{ o2r_cut_rows('panel') }}
-
-),
-
-grid as (
-
-    {{ o2r_week_cut_grid('weeks', 'panel_cuts') }}
 
 ),
 

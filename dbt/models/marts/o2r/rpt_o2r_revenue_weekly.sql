@@ -4,29 +4,7 @@
 {%- set lookback = var('o2r_churn_lookback_weeks') | int -%}
 with
 
-panel as (
-
-    select * from {{ ref('fct_account_weekly') }}
-
-),
-
-weeks as (
-
-    {{ o2r_weeks(ref('fct_account_weekly')) }}
-
-),
-
-panel_cuts as (
-
-    {{ o2r_cut_rows('panel') }}
-
-),
-
-grid as (
-
-    {{ o2r_week_cut_grid('weeks', 'panel_cuts') }}
-
-),
+{{ o2r_weekly_frame() }},
 
 weekly as (
 
