@@ -79,12 +79,14 @@ weeks as (
 
 ),
 
--- The observed window opens with the first week that has API events or recognised revenue.
+-- The observed window opens with the first week that has API events or recognised revenue; sign-ups from the
+-- first API event on can be followed from their first day (adoption, time to value).
 observed_window as (
 
     select
         min(first_week_start_date) as first_week_start_date,
-        {{ week_start(as_of_date()) }} as last_week_start_date
+        {{ week_start(as_of_date()) }} as last_week_start_date,
+        (select cast(min(first_event_at) as date) from weekly_usage) as first_event_date
     from (
         select min(week_start_date) as first_week_start_date from weekly_usage
         union all
@@ -281,6 +283,12 @@ final as (
         signup_date,
         signup_date >= week_start_date
         and signup_date < {{ dbt.dateadd('day', 7, 'week_start_date') }} as is_signup_week,
+        coalesce(
+            signup_date >= week_start_date
+            and signup_date < {{ dbt.dateadd('day', 7, 'week_start_date') }}
+            and signup_date >= (select first_event_date from observed_window),
+            false
+        ) as is_observed_signup_week,
         cast(subscription_revenue_amount as {{ type_money() }}) as subscription_revenue_amount,
         cast(usage_revenue_amount as {{ type_money() }}) as usage_revenue_amount,
         cast(revenue_amount as {{ type_money() }}) as revenue_amount,

@@ -18,12 +18,6 @@ events as (
 
 ),
 
-weekly_usage as (
-
-    select * from {{ ref('int_product__account_weekly_usage') }}
-
-),
-
 weekly as (
 
     select
@@ -46,13 +40,6 @@ weekly as (
 ),
 
 -- C.3: sign-ups inside the observed event window, and the tokens each used in its adoption window.
-observed_window as (
-
-    select cast(min(first_event_at) as date) as first_event_date
-    from weekly_usage
-
-),
-
 signups as (
 
     select
@@ -62,9 +49,7 @@ signups as (
         panel_cuts.account_id,
         panel_cuts.signup_date
     from panel_cuts
-    cross join observed_window
-    where panel_cuts.is_signup_week
-        and panel_cuts.signup_date >= observed_window.first_event_date
+    where panel_cuts.is_observed_signup_week
 
 ),
 

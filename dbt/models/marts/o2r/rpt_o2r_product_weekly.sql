@@ -123,13 +123,6 @@ recovery as (
 ),
 
 -- P.1: sign-ups of the week inside the observed event window, and the days until their first request.
-observed_window as (
-
-    select cast(min(first_event_at) as date) as first_event_date
-    from weekly_usage
-
-),
-
 first_requests as (
 
     select
@@ -153,11 +146,9 @@ signups as (
                 )
         end as days_to_first_request
     from panel_cuts
-    cross join observed_window
     left join first_requests
         on panel_cuts.account_id = first_requests.account_id
-    where panel_cuts.is_signup_week
-        and panel_cuts.signup_date >= observed_window.first_event_date
+    where panel_cuts.is_observed_signup_week
 
 ),
 
