@@ -1,13 +1,3 @@
-{#- The O2R marts report every metric for the whole base and cut by segment and by plan: a CTE's rows once
-    per cut (cut_name and cut_value in front). -#}
-{% macro o2r_cut_rows(from_cte) -%}
-    select 'all' as cut_name, 'All' as cut_value, {{ from_cte }}.* from {{ from_cte }}
-    union all
-    select 'segment' as cut_name, coalesce(segment, 'Unknown') as cut_value, {{ from_cte }}.* from {{ from_cte }}
-    union all
-    select 'plan' as cut_name, coalesce(plan_name, 'Unknown') as cut_value, {{ from_cte }}.* from {{ from_cte }}
-{%- endmacro %}
-
 {#- The frame every weekly O2R mart starts from, as four CTEs: `panel` (fct_account_weekly), `weeks` (every
     Monday of the panel's window with its fiscal year, its number in the fiscal year - the first Monday on or
     after the fiscal year's start is week 1 - the fiscal year's week count, and whether the week is over by
@@ -45,7 +35,7 @@ weeks as (
 
 panel_cuts as (
 
-    {{ o2r_cut_rows('panel') }}
+    {{ segment_and_plan_cuts('panel') }}
 
 ),
 

@@ -75,7 +75,7 @@ event_accounts as (
 
 event_cuts as (
 
-    {{ o2r_cut_rows('event_accounts') }}
+    {{ segment_and_plan_cuts('event_accounts') }}
 
 ),
 

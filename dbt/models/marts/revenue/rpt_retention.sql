@@ -49,17 +49,7 @@ base_accounts as (
 
 cuts as (
 
-    select month_start_date, window_months, 'all' as cut_name, 'All' as cut_value, starting_mrr_amount,
-        ending_mrr_amount
-    from base_accounts
-    union all
-    select month_start_date, window_months, 'segment' as cut_name, segment as cut_value, starting_mrr_amount,
-        ending_mrr_amount
-    from base_accounts
-    union all
-    select month_start_date, window_months, 'plan' as cut_name, plan_name as cut_value, starting_mrr_amount,
-        ending_mrr_amount
-    from base_accounts
+    {{ segment_and_plan_cuts('base_accounts') }}
 
 ),
 
