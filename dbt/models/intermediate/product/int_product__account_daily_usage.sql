@@ -18,37 +18,11 @@ events as (
 
 ),
 
-{%- if is_incremental() %}
-
-changed_days as (
-
-    select distinct
-        account_id,
-        event_date
-    from events
-    where loaded_at > {{ incremental_load_watermark() }}
-
-),
-
 events_to_aggregate as (
 
-    select events.*
-    from events
-    inner join changed_days
-        on events.account_id = changed_days.account_id
-        and events.event_date = changed_days.event_date
+    {{ rows_of_changed_groups('events', ['account_id', 'event_date']) }}
 
 ),
-
-{%- else %}
-
-events_to_aggregate as (
-
-    select * from events
-
-),
-
-{%- endif %}
 
 daily as (
 

@@ -22,37 +22,11 @@ events as (
 
 ),
 
-{%- if is_incremental() %}
-
-changed_weeks as (
-
-    select distinct
-        account_id,
-        week_start_date
-    from events
-    where loaded_at > {{ incremental_load_watermark() }}
-
-),
-
 events_to_aggregate as (
 
-    select events.*
-    from events
-    inner join changed_weeks
-        on events.account_id = changed_weeks.account_id
-        and events.week_start_date = changed_weeks.week_start_date
+    {{ rows_of_changed_groups('events', ['account_id', 'week_start_date']) }}
 
 ),
-
-{%- else %}
-
-events_to_aggregate as (
-
-    select * from events
-
-),
-
-{%- endif %}
 
 weekly as (
 
