@@ -167,8 +167,9 @@ def check_workflow_security(
             "--no-progress",
             "--config",
             str(config),
+            # JSON, not the plain report: CI runners force colour, which prefixes plain lines with ANSI codes.
             "--format",
-            "plain",
+            "json",
             *map(str, workflow_files(workflows)),
         ],
         capture_output=True,
@@ -177,10 +178,18 @@ def check_workflow_security(
     )
     if completed.returncode == 0:
         return []
-    findings = [
-        line for line in completed.stdout.splitlines() if line.startswith(("error", "warning", "help"))
-    ]
-    return [f"zizmor: {line}" for line in findings] or [f"zizmor failed: {completed.stderr.strip()[-500:]}"]
+    try:
+        findings = json.loads(completed.stdout or "[]")
+    except json.JSONDecodeError:
+        findings = []
+    problems = []
+    for finding in findings:
+        where = finding["locations"][0]
+        path = where["symbolic"]["key"].get("Local", {}).get("verbatim_path", "?")
+        row = where["concrete"]["location"]["start_point"]["row"] + 1
+        severity = finding["determinations"]["severity"].lower()
+        problems.append(f"zizmor: {severity}[{finding['ident']}] {finding['desc']} at {path}:{row}")
+    return problems or [f"zizmor failed: {completed.stderr.strip()[-500:]}"]
 
 
 def check_dockerfile(dockerfile: Path = REPO_ROOT / "Dockerfile") -> list[str]:
