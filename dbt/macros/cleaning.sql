@@ -31,7 +31,9 @@
     {#- Only digits with separators, an optional sign and an optional currency prefix ("US$", "$", "EUR"):
         anything else ("about 5k") is unparseable rather than read as a different number. -#}
     case
-        when {{ gtm_warehouse.regexp_like("trim(" ~ expression ~ ")", '^-?[A-Za-z]{0,3}[$]?[[:space:]]?-?[0-9][0-9 .,]*$') }}
+        when {{ gtm_warehouse.regexp_like(
+            "trim(" ~ expression ~ ")", '^-?[A-Za-z]{0,3}[$]?[[:space:]]?-?[0-9][0-9 .,]*$'
+        ) }}
             and {{ gtm_warehouse.regexp_like(normalised, '^-?[0-9]+([.][0-9]+)?$') }}
             then cast({{ normalised }} as {{ type_money() }})
     end
@@ -51,7 +53,8 @@
     {%- set text = fix_zero_century("nullif(trim(" ~ expression ~ "), '')") -%}
     case
         when {{ gtm_warehouse.regexp_like(text,
-            '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
+            '^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+            ~ '([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$') }}
             then {{ to_utc_timestamp(text) }}
     end
 {%- endmacro %}

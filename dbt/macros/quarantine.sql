@@ -24,7 +24,8 @@
     fails when the value is set but the parent's source never sent that key. -#}
 {% macro check_condition(check) -%}
     {%- if check.parent is defined -%}
-        ({{ check.column }} is not null and parent_{{ check.column }}.known_{{ check.parent_key | default(check.column) }} is null)
+        {%- set parent_key = 'parent_' ~ check.column ~ '.known_' ~ (check.parent_key | default(check.column)) -%}
+        ({{ check.column }} is not null and {{ parent_key }} is null)
     {%- else -%}
         {{ check.when }}
     {%- endif -%}

@@ -57,7 +57,7 @@ select
 from expected
 full outer join credited
     on expected.attribution_model = credited.attribution_model
-    and expected.opportunity_id = credited.opportunity_id
+        and expected.opportunity_id = credited.opportunity_id
 where expected.opportunity_id is null
     or credited.opportunity_id is null
     or abs(credited.credit_fraction - 1) > 1e-9

@@ -14,28 +14,72 @@
 {#- Per bronze table: its staging model and key, whether it is versioned by updated_at, and for each
     repairable column the staged column and the type the clean value is compared as. -#}
 {%- set tables = {
-    'crm_leads': {'source': 'crm', 'model': 'stg_crm__leads', 'key': 'lead_id', 'versioned': true, 'columns': {
-        'status': ('lead_status', 'text'), 'form_submitted_at': ('form_submitted_at', 'timestamp'),
-        'first_call_at': ('first_call_at', 'timestamp'), 'predicted_value': ('predicted_monthly_value_amount', 'money'),
-        'touch_channels': ('touch_channels', 'text'), 'email': ('email', 'text')}},
-    'crm_opportunities': {'source': 'crm', 'model': 'stg_crm__opportunities', 'key': 'opportunity_id', 'versioned': true, 'columns': {
-        'stage': ('stage_name', 'text'), 'amount': ('acv_amount', 'money'), 'close_date': ('close_date', 'date'),
-        'demo_held_at': ('demo_held_at', 'timestamp')}},
-    'crm_contacts': {'source': 'crm', 'model': 'stg_crm__contacts', 'key': 'contact_id', 'versioned': true, 'columns': {
-        'email': ('email', 'text')}},
-    'crm_accounts': {'source': 'crm', 'model': 'stg_crm__accounts', 'key': 'account_id', 'versioned': true, 'columns': {
-        'segment': ('segment', 'text')}},
-    'crm_activities': {'source': 'crm', 'model': 'stg_crm__activities', 'key': 'activity_id', 'versioned': false, 'columns': {}},
-    'marketing_touches': {'source': 'marketing', 'model': 'stg_marketing__marketing_touches', 'key': 'touch_id', 'versioned': false,
-        'columns': {}},
-    'sales_touches': {'source': 'marketing', 'model': 'stg_marketing__sales_touches', 'key': 'touch_id', 'versioned': false, 'columns': {}},
-    'spend_ad_daily': {'source': 'spend', 'model': 'stg_spend__ad_daily', 'key': 'spend_id', 'versioned': false, 'columns': {}},
-    'billing_subscriptions': {'source': 'billing', 'model': 'stg_billing__subscriptions', 'key': 'subscription_id', 'versioned': true,
-        'columns': {}},
-    'billing_invoices': {'source': 'billing', 'model': 'stg_billing__invoices', 'key': 'invoice_id', 'versioned': true, 'columns': {
-        'amount': ('invoice_amount', 'money')}},
-    'support_tickets': {'source': 'support', 'model': 'stg_support__tickets', 'key': 'ticket_id', 'versioned': true, 'columns': {}},
-    'product_api_events': {'source': 'product', 'model': 'stg_product__api_events', 'key': 'event_id', 'versioned': false, 'columns': {}},
+    'crm_leads': {
+        'source': 'crm', 'model': 'stg_crm__leads', 'key': 'lead_id', 'versioned': true,
+        'columns': {
+            'status': ('lead_status', 'text'),
+            'form_submitted_at': ('form_submitted_at', 'timestamp'),
+            'first_call_at': ('first_call_at', 'timestamp'),
+            'predicted_value': ('predicted_monthly_value_amount', 'money'),
+            'touch_channels': ('touch_channels', 'text'),
+            'email': ('email', 'text'),
+        },
+    },
+    'crm_opportunities': {
+        'source': 'crm', 'model': 'stg_crm__opportunities', 'key': 'opportunity_id', 'versioned': true,
+        'columns': {
+            'stage': ('stage_name', 'text'),
+            'amount': ('acv_amount', 'money'),
+            'close_date': ('close_date', 'date'),
+            'demo_held_at': ('demo_held_at', 'timestamp'),
+        },
+    },
+    'crm_contacts': {
+        'source': 'crm', 'model': 'stg_crm__contacts', 'key': 'contact_id', 'versioned': true,
+        'columns': {
+            'email': ('email', 'text'),
+        },
+    },
+    'crm_accounts': {
+        'source': 'crm', 'model': 'stg_crm__accounts', 'key': 'account_id', 'versioned': true,
+        'columns': {
+            'segment': ('segment', 'text'),
+        },
+    },
+    'crm_activities': {
+        'source': 'crm', 'model': 'stg_crm__activities', 'key': 'activity_id', 'versioned': false,
+        'columns': {},
+    },
+    'marketing_touches': {
+        'source': 'marketing', 'model': 'stg_marketing__marketing_touches', 'key': 'touch_id', 'versioned': false,
+        'columns': {},
+    },
+    'sales_touches': {
+        'source': 'marketing', 'model': 'stg_marketing__sales_touches', 'key': 'touch_id', 'versioned': false,
+        'columns': {},
+    },
+    'spend_ad_daily': {
+        'source': 'spend', 'model': 'stg_spend__ad_daily', 'key': 'spend_id', 'versioned': false,
+        'columns': {},
+    },
+    'billing_subscriptions': {
+        'source': 'billing', 'model': 'stg_billing__subscriptions', 'key': 'subscription_id', 'versioned': true,
+        'columns': {},
+    },
+    'billing_invoices': {
+        'source': 'billing', 'model': 'stg_billing__invoices', 'key': 'invoice_id', 'versioned': true,
+        'columns': {
+            'amount': ('invoice_amount', 'money'),
+        },
+    },
+    'support_tickets': {
+        'source': 'support', 'model': 'stg_support__tickets', 'key': 'ticket_id', 'versioned': true,
+        'columns': {},
+    },
+    'product_api_events': {
+        'source': 'product', 'model': 'stg_product__api_events', 'key': 'event_id', 'versioned': false,
+        'columns': {},
+    },
 } -%}
 {%- set types = {'text': dbt.type_string(), 'timestamp': dbt.type_timestamp(), 'date': 'date',
                  'money': type_money()} -%}
@@ -61,7 +105,8 @@ rejected as (
 {% for table_name, table in tables.items() %}
 {{ table_name }}_defects as (
 
-    select * from defects where table_name = '{{ table_name }}'
+    select * from defects
+    where table_name = '{{ table_name }}'
 
 ),
 
@@ -75,7 +120,9 @@ rejected as (
         {%- endfor %}
         count(*) over (partition by {{ table.key }}) as staged_rows
     from {{ ref(table.model) }}
-    where cast({{ table.key }} as {{ dbt.type_string() }}) in (select record_key from {{ table_name }}_defects)
+    where cast({{ table.key }} as {{ dbt.type_string() }}) in (
+            select table_defects.record_key from {{ table_name }}_defects as table_defects
+        )
 
 ),
 
@@ -87,8 +134,10 @@ rejected as (
         cast({{ table.key }} as {{ dbt.type_string() }}) as record_key,
         max(updated_at) as latest_version_at
     from {{ source(table.source, table_name) }}
-    where cast({{ table.key }} as {{ dbt.type_string() }}) in (select record_key from {{ table_name }}_defects)
-    group by 1
+    where cast({{ table.key }} as {{ dbt.type_string() }}) in (
+            select table_defects.record_key from {{ table_name }}_defects as table_defects
+        )
+    group by cast({{ table.key }} as {{ dbt.type_string() }})
 
 ),
 {%- endif %}
@@ -131,7 +180,7 @@ rejected as (
     {%- endif %}
     left join rejected
         on rejected.source_table = '{{ table_name }}'
-        and defects.record_key = rejected.record_key
+            and defects.record_key = rejected.record_key
 
 ),
 {% endfor %}
@@ -147,7 +196,8 @@ outcomes as (
 
 unaccounted as (
 
-    select * from outcomes where outcome = 'unresolved'
+    select * from outcomes
+    where outcome = 'unresolved'
 
 ),
 

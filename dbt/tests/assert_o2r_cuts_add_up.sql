@@ -54,10 +54,10 @@ measures as (
     from revenue
     inner join product
         on revenue.week_start_date = product.week_start_date
-        and revenue.cut_name = product.cut_name
+            and revenue.cut_name = product.cut_name
     inner join customer
         on revenue.week_start_date = customer.week_start_date
-        and revenue.cut_name = customer.cut_name
+            and revenue.cut_name = customer.cut_name
 
 )
 
@@ -67,7 +67,7 @@ select
 from measures as cuts
 inner join measures as whole
     on cuts.week_start_date = whole.week_start_date
-    and whole.cut_name = 'all'
+        and whole.cut_name = 'all'
 where cuts.cut_name <> 'all'
     and (
         cuts.revenue_amount <> whole.revenue_amount

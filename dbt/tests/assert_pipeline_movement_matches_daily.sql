@@ -77,7 +77,7 @@ recomputed as (
     from periods
     inner join open_days
         on open_days.close_date between periods.period_start_date and periods.period_end_date
-        and open_days.date_day in (periods.opening_date, periods.closing_pipeline_date)
+            and open_days.date_day in (periods.opening_date, periods.closing_pipeline_date)
     group by 1, 2
 
 )
@@ -92,7 +92,7 @@ select
 from reported
 full outer join recomputed
     on reported.period_grain = recomputed.period_grain
-    and reported.period_start_date = recomputed.period_start_date
+        and reported.period_start_date = recomputed.period_start_date
 where
     coalesce(reported.opening_pipeline_amount, 0) <> coalesce(recomputed.opening_pipeline_amount, 0)
     or coalesce(reported.opening_pipeline_count, 0) <> coalesce(recomputed.opening_pipeline_count, 0)

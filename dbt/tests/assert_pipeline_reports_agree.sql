@@ -102,7 +102,7 @@ movement_mismatches as (
     from movement_closing
     left join close_period_totals
         on movement_closing.period_grain = close_period_totals.period_grain
-        and movement_closing.period_start_date = close_period_totals.period_start_date
+            and movement_closing.period_start_date = close_period_totals.period_start_date
     where
         movement_closing.open_pipeline_amount <> coalesce(close_period_totals.open_pipeline_amount, 0)
         or movement_closing.open_opportunity_count <> coalesce(close_period_totals.open_opportunity_count, 0)

@@ -3,12 +3,16 @@
     (expected 1,000, standard deviation 30: a fair hash leaves the band with probability ~6e-5 per tenth),
     and the portable default implementation returns exactly the adapter's own. Independent of the data.
     Returns the failing checks. -#}
+{%- set draw_keys = ['opportunity_id', 'simulation_number'] %}
 with
 
 digits as (
 
     {%- for digit in range(10) %}
-    select {{ digit }} as digit{% if not loop.last %} union all{% endif %}
+    select {{ digit }} as digit
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),
@@ -31,9 +35,8 @@ draws as (
     select
         opportunity_id,
         simulation_number,
-        {{ uniform_random(['opportunity_id', 'simulation_number'], var('forecast_random_seed')) }} as uniform_draw,
-        {{ gtm_warehouse.default__uniform_random(['opportunity_id', 'simulation_number'], var('forecast_random_seed')) }}
-            as portable_draw
+        {{ uniform_random(draw_keys, var('forecast_random_seed')) }} as uniform_draw,
+        {{ gtm_warehouse.default__uniform_random(draw_keys, var('forecast_random_seed')) }} as portable_draw
     from keys
 
 ),
@@ -50,25 +53,33 @@ tenths as (
 
 checks as (
 
-    select 'draw outside [0, 1)' as failure, count(*) as failing_count
+    select
+        'draw outside [0, 1)' as failure,
+        count(*) as failing_count
     from draws
     where uniform_draw < 0 or uniform_draw >= 1
 
     union all
 
-    select 'portable draw differs' as failure, count(*) as failing_count
+    select
+        'portable draw differs' as failure,
+        count(*) as failing_count
     from draws
     where portable_draw <> uniform_draw
 
     union all
 
-    select 'tenth outside 880..1120' as failure, count(*) as failing_count
+    select
+        'tenth outside 880..1120' as failure,
+        count(*) as failing_count
     from tenths
     where draw_count < 880 or draw_count > 1120
 
     union all
 
-    select 'tenths missing' as failure, 10 - count(*) as failing_count
+    select
+        'tenths missing' as failure,
+        10 - count(*) as failing_count
     from tenths
 
 )

@@ -44,10 +44,10 @@ checked as (
     from bridge
     left join bridge as next_bridge
         on bridge.segment = next_bridge.segment
-        and next_bridge.month_start_date = {{ dbt.dateadd('month', 1, 'bridge.month_start_date') }}
+            and next_bridge.month_start_date = {{ dbt.dateadd('month', 1, 'bridge.month_start_date') }}
     left join mrr_totals
         on bridge.month_start_date = mrr_totals.month_start_date
-        and bridge.segment = mrr_totals.segment
+            and bridge.segment = mrr_totals.segment
 
 )
 

@@ -17,14 +17,21 @@ opportunities as (
 
 booked as (
 
-    select 'New Business' as opportunity_type, sum(new_business_acv_amount) as acv_amount,
+    select
+        'New Business' as opportunity_type,
+        sum(new_business_acv_amount) as acv_amount,
         sum(new_business_won_count) as won_count
     from bookings
     union all
-    select 'Renewal' as opportunity_type, sum(renewal_acv_amount) as acv_amount, sum(renewal_won_count) as won_count
+    select
+        'Renewal' as opportunity_type,
+        sum(renewal_acv_amount) as acv_amount,
+        sum(renewal_won_count) as won_count
     from bookings
     union all
-    select 'Expansion' as opportunity_type, sum(expansion_acv_amount) as acv_amount,
+    select
+        'Expansion' as opportunity_type,
+        sum(expansion_acv_amount) as acv_amount,
         sum(expansion_won_count) as won_count
     from bookings
 

@@ -22,7 +22,7 @@ select
 from mrr
 full outer join account_monthly_mrr
     on mrr.account_id = account_monthly_mrr.account_id
-    and mrr.month_start_date = account_monthly_mrr.month_start_date
+        and mrr.month_start_date = account_monthly_mrr.month_start_date
 where
     mrr.account_id is null
     or account_monthly_mrr.account_id is null

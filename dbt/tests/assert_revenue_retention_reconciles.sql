@@ -47,7 +47,8 @@ cut_totals as (
 
 all_rows as (
 
-    select * from cut_totals where cut_name = 'all'
+    select * from cut_totals
+    where cut_name = 'all'
 
 ),
 
@@ -122,7 +123,7 @@ trailing_mismatches as (
     from all_rows
     inner join retention
         on all_rows.month_start_date = retention.month_start_date
-        and retention.cut_name = 'all'
+            and retention.cut_name = 'all'
     inner join mrr_trailing
         on all_rows.month_start_date = mrr_trailing.month_start_date
     where retention.has_trailing_12m_history

@@ -26,7 +26,7 @@ select
 from monthly
 full outer join efficiency
     on monthly.month_start_date = efficiency.month_start_date
-    and monthly.channel = efficiency.channel
+        and monthly.channel = efficiency.channel
 where monthly.month_start_date is null
     or efficiency.month_start_date is null
     or monthly.total_cost_amount <> efficiency.total_cost_amount

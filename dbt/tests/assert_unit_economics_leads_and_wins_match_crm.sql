@@ -71,9 +71,13 @@ crm_opportunities as (
         sum(case when opportunities.created_at < bounds.next_month_start_date then 1 else 0 end)
             as opportunities_count,
         sum(case when opportunities.is_won and opportunities.close_date < bounds.next_month_start_date
-            then 1 else 0 end) as wins_count,
+                then 1
+            else 0
+        end) as wins_count,
         sum(case when opportunities.is_won and opportunities.close_date < bounds.next_month_start_date
-            then opportunities.acv_amount else 0 end) as won_acv_amount
+                then opportunities.acv_amount
+            else 0
+        end) as won_acv_amount
     from opportunities
     cross join bounds
     where opportunities.opportunity_type = 'New Business'

@@ -10,6 +10,6 @@ select
     round(sum(potential_annual_revenue_amount), 0) as potential_rev
 from {{ ref('ops_pipeline_health') }}
 where record_type = 'Opportunity'
-  and is_demo_held
+    and is_demo_held
 group by health_status, account_segment, risk_level
 order by health_status, account_segment

@@ -6,6 +6,6 @@ select
     round(sum(forecasted_annual_revenue_amount), 0) as total_lost_annual_value
 from {{ ref('ops_opportunities') }}
 where is_lost
-  and lost_reason in ('No Decision / Non-Responsive', 'Lack of Urgency')
+    and lost_reason in ('No Decision / Non-Responsive', 'Lack of Urgency')
 group by lost_reason
 order by lost_deals desc

@@ -6,6 +6,6 @@ select
     {{ percentile_cont('response_delay_minutes', 0.5) }} as median_response_minutes
 from {{ ref('rpt_lead_outreach_priority') }}
 where channel = 'Inbound'
-  and outreach_section = 'Contacted'
+    and outreach_section = 'Contacted'
 group by response_delay_bucket
 order by min(response_delay_minutes)

@@ -11,4 +11,4 @@ select
 from {{ ref('ops_pipeline_health') }}
 where record_type = 'Lead'
 group by channel, health_status, predicted_sales_tier
-order by channel, health_status, leads desc
+order by channel asc, health_status asc, leads desc

@@ -36,10 +36,10 @@ final as (
     left join leads
         on opportunities.lead_id = leads.lead_id
     where opportunities.opportunity_type in (
-        {%- for opportunity_type in var('attribution_opportunity_types') %}
-        '{{ opportunity_type }}'{{ "," if not loop.last }}
-        {%- endfor %}
-    )
+            {%- for opportunity_type in var('attribution_opportunity_types') %}
+            '{{ opportunity_type }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
 
 )
 

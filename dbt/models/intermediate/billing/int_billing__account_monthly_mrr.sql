@@ -33,7 +33,7 @@ account_months as (
         cast({{ dbt.dateadd('month', 1, 'months.month_start_date') }} as date) as next_month_start_date
     from account_first_month
     inner join months
-        on months.month_start_date >= account_first_month.first_month_start_date
+        on account_first_month.first_month_start_date <= months.month_start_date
 
 ),
 
@@ -48,8 +48,8 @@ in_force_at_month_end as (
     from account_months
     inner join versions
         on account_months.account_id = versions.account_id
-        and versions.valid_from < account_months.next_month_start_date
-        and (versions.valid_to is null or versions.valid_to >= account_months.next_month_start_date)
+            and account_months.next_month_start_date > versions.valid_from
+            and (versions.valid_to is null or account_months.next_month_start_date <= versions.valid_to)
     where versions.is_in_force
 
 ),
@@ -89,7 +89,7 @@ final as (
     from account_months
     left join monthly
         on account_months.account_id = monthly.account_id
-        and account_months.month_start_date = monthly.month_start_date
+            and account_months.month_start_date = monthly.month_start_date
     left join plans as top_plan
         on monthly.top_plan_tier = top_plan.plan_tier
 

@@ -53,8 +53,8 @@ invoice_weeks as (
             as recognised_amount
     from service_periods
     inner join weeks
-        on weeks.week_start_date < service_periods.service_end_date
-        and {{ dbt.dateadd('day', 7, 'weeks.week_start_date') }} > service_periods.service_start_date
+        on service_periods.service_end_date > weeks.week_start_date
+            and service_periods.service_start_date < {{ dbt.dateadd('day', 7, 'weeks.week_start_date') }}
 
 )
 

@@ -24,7 +24,7 @@ latest_events as (
 )
 
 select
-    {%- if var('as_of_date') %}
+        {%- if var('as_of_date') %}
     -- Aggregated like the other branch, so the model stays one row.
     min(cast('{{ var("as_of_date") }}' as date)) as as_of_date,
     min({{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as " ~ dbt.type_timestamp() ~ ")") }}) as as_of_at,

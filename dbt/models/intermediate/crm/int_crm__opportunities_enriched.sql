@@ -1,6 +1,8 @@
 {#- One row per staged opportunity with its lead (channel, source), account segment, demo status, outcome
     flags, cycle times and the days it spent in each stage (from the stage history). -#}
 {%- set stages = open_stages() -%}
+{#- An open stage spell lasts until the as-of instant. -#}
+{%- set spell_end = 'coalesce(left_at, cast(' ~ as_of_date() ~ ' as ' ~ dbt.type_timestamp() ~ '))' -%}
 with
 
 opportunities as (
@@ -43,9 +45,12 @@ stage_durations as (
     select
         opportunity_id,
         {%- for stage in stages %}
-        sum(case when stage_name = '{{ stage }}'
-            then {{ dbt.datediff('entered_at', 'coalesce(left_at, cast(' ~ as_of_date() ~ ' as ' ~ dbt.type_timestamp() ~ '))', 'day') }}
-            end) as days_in_{{ stage | lower | replace(' ', '_') }},
+        sum(
+            case
+                when stage_name = '{{ stage }}'
+                    then {{ dbt.datediff('entered_at', spell_end, 'day') }}
+            end
+        ) as days_in_{{ stage | lower | replace(' ', '_') }},
         {%- endfor %}
         max(entered_at) as current_stage_entered_at,
         count(*) as stage_change_count

@@ -6,6 +6,8 @@
 {%- set stage_order = open_stages() -%}
 {#- Deal-size bands on the opportunity's ACV (var deal_size_bands): lower bound inclusive, upper exclusive. -#}
 {%- set deal_size_bands = var('deal_size_bands') -%}
+{%- set minutes_to_exit = dbt.datediff('entered_at', 'exited_at', 'minute') -%}
+{%- set minutes_to_as_of = dbt.datediff('entered_at', 'as_of_at', 'minute') -%}
 with
 
 stage_history as (
@@ -124,15 +126,11 @@ final as (
         coalesce(next_stage_order < stage_order, false) as is_regression,
         case
             when exited_at is not null
-                then cast(round(
-                    cast({{ dbt.datediff('entered_at', 'exited_at', 'minute') }} as {{ dbt.type_numeric() }}) / 1440, 4
-                ) as numeric(12, 4))
+                then cast(round(cast({{ minutes_to_exit }} as {{ dbt.type_numeric() }}) / 1440, 4) as numeric(12, 4))
         end as days_in_stage,
         case
             when exited_at is null and not is_terminal_stage
-                then cast(round(
-                    cast({{ dbt.datediff('entered_at', 'as_of_at', 'minute') }} as {{ dbt.type_numeric() }}) / 1440, 4
-                ) as numeric(12, 4))
+                then cast(round(cast({{ minutes_to_as_of }} as {{ dbt.type_numeric() }}) / 1440, 4) as numeric(12, 4))
         end as open_age_days
     from spells
 

@@ -111,7 +111,7 @@ final as (
         on month_channels.month_start_date = ad_spend_monthly.month_start_date
     left join team_pay_monthly
         on month_channels.month_start_date = team_pay_monthly.month_start_date
-        and month_channels.channel = team_pay_monthly.channel
+            and month_channels.channel = team_pay_monthly.channel
     left join months_with_all_team_pay
         on month_channels.month_start_date = months_with_all_team_pay.month_start_date
 

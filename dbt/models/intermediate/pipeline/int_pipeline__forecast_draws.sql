@@ -147,7 +147,7 @@ open_with_win_rates as (
     from open_in_calendar
     left join stage_type_win_rates
         on open_in_calendar.stage_name = stage_type_win_rates.stage_name
-        and open_in_calendar.opportunity_type = stage_type_win_rates.opportunity_type
+            and open_in_calendar.opportunity_type = stage_type_win_rates.opportunity_type
     left join stage_win_rates
         on open_in_calendar.stage_name = stage_win_rates.stage_name
 
@@ -156,7 +156,10 @@ open_with_win_rates as (
 digits as (
 
     {%- for digit in range(10) %}
-    select {{ digit }} as digit{% if not loop.last %} union all{% endif %}
+    select {{ digit }} as digit
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),
@@ -165,14 +168,14 @@ digits as (
 simulations as (
 
     select
+        1
         {%- for position in range(digit_positions) %}
-        {% if not loop.first %}+ {% endif %}position_{{ position }}.digit * {{ 10 ** position }}
-        {%- endfor %}
-        + 1 as simulation_number
+        + position_{{ position }}.digit * {{ 10 ** position }}
+        {%- endfor %} as simulation_number
     from digits as position_0
-    {%- for position in range(1, digit_positions) %}
+    {% for position in range(1, digit_positions) -%}
     cross join digits as position_{{ position }}
-    {%- endfor %}
+    {% endfor %}
 
 ),
 

@@ -45,7 +45,7 @@ marketing_touches as (
     from {{ ref('stg_marketing__marketing_touches') }}
     {%- if is_incremental() %}
     where loaded_at > {{ incremental_load_watermark() }}
-        or contact_id in (select contact_id from changed_contacts)
+        or contact_id in (select changed_contacts.contact_id from changed_contacts)
     {%- endif %}
 
 ),
@@ -65,7 +65,7 @@ sales_touches as (
     from {{ ref('stg_marketing__sales_touches') }}
     {%- if is_incremental() %}
     where loaded_at > {{ incremental_load_watermark() }}
-        or contact_id in (select contact_id from changed_contacts)
+        or contact_id in (select changed_contacts.contact_id from changed_contacts)
     {%- endif %}
 
 ),

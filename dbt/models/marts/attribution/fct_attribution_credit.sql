@@ -3,6 +3,9 @@
     opportunity without a touch in its window. Per model and opportunity the credit fractions sum to 1 and the
     attributed amounts to the opportunity's amounts to the cent (the cents left over by rounding go to the
     touches with the largest remainders, earliest first). -#}
+{%- set credit_key_parts = [
+    'attribution_model', "'|'", 'opportunity_id', "'|'", "coalesce(touchpoint_id, 'Unattributed')"
+] -%}
 with
 
 opportunities as (
@@ -63,10 +66,10 @@ unattributed_credits as (
     from opportunities
     cross join models
     where not exists (
-        select 1
-        from touchpoints
-        where touchpoints.opportunity_id = opportunities.opportunity_id
-    )
+            select 1
+            from touchpoints
+            where touchpoints.opportunity_id = opportunities.opportunity_id
+        )
 
 ),
 
@@ -124,8 +127,7 @@ allocated as (
 final as (
 
     select
-        {{ dbt.concat(['attribution_model', "'|'", 'opportunity_id', "'|'", "coalesce(touchpoint_id, 'Unattributed')"]) }}
-            as attribution_credit_id,
+        {{ dbt.concat(credit_key_parts) }} as attribution_credit_id,
         attribution_model,
         opportunity_id,
         touchpoint_id,

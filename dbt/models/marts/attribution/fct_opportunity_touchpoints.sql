@@ -40,8 +40,10 @@ in_window as (
         touchpoints.campaign_id,
         touchpoints.contact_id,
         touchpoints.touched_at,
-        cast({{ dbt.datediff('touchpoints.touched_at', 'opportunities.opportunity_created_at', 'second') }}
-            as {{ dbt.type_bigint() }}) as seconds_before_creation,
+        cast(
+            {{ dbt.datediff('touchpoints.touched_at', 'opportunities.opportunity_created_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as seconds_before_creation,
         row_number() over (
             partition by opportunities.opportunity_id
             order by
@@ -52,9 +54,9 @@ in_window as (
     from opportunities
     inner join touchpoints
         on opportunities.account_id = touchpoints.account_id
-        and touchpoints.touched_at
-        >= {{ dbt.dateadd('day', 0 - var('attribution_window_days'), 'opportunities.opportunity_created_at') }}
-        and touchpoints.touched_at <= opportunities.opportunity_created_at
+            and touchpoints.touched_at
+            >= {{ dbt.dateadd('day', 0 - var('attribution_window_days'), 'opportunities.opportunity_created_at') }}
+            and opportunities.opportunity_created_at >= touchpoints.touched_at
 
 ),
 

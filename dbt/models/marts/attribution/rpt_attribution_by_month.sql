@@ -1,5 +1,7 @@
 {#- Attributed pipeline per month of opportunity creation (when the pipeline was sourced), model and channel:
     the trend behind rpt_attribution_by_channel. -#}
+{%- set month_pipeline_amount =
+    'sum(attributed_pipeline_amount) over (partition by attribution_model, opportunity_created_month)' -%}
 with
 
 credits as (
@@ -25,9 +27,7 @@ final as (
 
     select
         *,
-        {{ safe_ratio('attributed_pipeline_amount',
-                      'sum(attributed_pipeline_amount) over (partition by attribution_model, opportunity_created_month)') }}
-            as month_pipeline_share
+        {{ safe_ratio('attributed_pipeline_amount', month_pipeline_amount) }} as month_pipeline_share
     from by_month
 
 )

@@ -82,8 +82,8 @@ final as (
     select
         attributed.attribution_model,
         attributed.channel,
-        (select min(month_start_date) from roi_months) as first_month_start_date,
-        (select max(month_start_date) from roi_months) as last_month_start_date,
+        (select min(roi_months.month_start_date) from roi_months) as first_month_start_date,
+        (select max(roi_months.month_start_date) from roi_months) as last_month_start_date,
         attributed.credited_opportunity_count,
         attributed.attributed_opportunity_count,
         attributed.attributed_pipeline_amount,

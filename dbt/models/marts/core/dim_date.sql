@@ -83,8 +83,10 @@ final as (
         -- The fiscal quarter starts 0-2 months before this month (fiscal_month_offset mod 3) and lasts 3 months.
         cast({{ dbt.dateadd('month', '0 - mod(fiscal_month_offset, 3)', 'month_start_date') }} as date)
             as fiscal_quarter_start_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', '3 - mod(fiscal_month_offset, 3)', 'month_start_date')) }}
-            as date) as fiscal_quarter_end_date
+        cast(
+            {{ dbt.dateadd('day', -1, dbt.dateadd('month', '3 - mod(fiscal_month_offset, 3)', 'month_start_date')) }}
+            as date
+        ) as fiscal_quarter_end_date
     from calendar
 
 )

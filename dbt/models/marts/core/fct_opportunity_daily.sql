@@ -68,9 +68,9 @@ daily as (
         {{ dbt.datediff('day_ranges.created_date', 'calendar.date_day', 'day') }} as days_since_created
     from day_ranges
     inner join calendar
-        on calendar.date_day >= day_ranges.effective_date
-        and (day_ranges.next_effective_date is null or calendar.date_day < day_ranges.next_effective_date)
-        and calendar.date_day <= coalesce(day_ranges.closed_date, {{ as_of_date() }})
+        on day_ranges.effective_date <= calendar.date_day
+            and (day_ranges.next_effective_date is null or day_ranges.next_effective_date > calendar.date_day)
+            and calendar.date_day <= coalesce(day_ranges.closed_date, {{ as_of_date() }})
 
 )
 

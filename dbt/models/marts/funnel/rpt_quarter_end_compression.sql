@@ -108,18 +108,18 @@ final as (
         window_won_count,
         cast(window_won_acv_amount as {{ type_money() }}) as window_won_acv_amount,
         case when is_complete_quarter then
-            {{ safe_ratio('window_won_count', 'won_count') }}
+                {{ safe_ratio('window_won_count', 'won_count') }}
         end as window_won_share,
         case when is_complete_quarter then
-            {{ safe_ratio('window_won_acv_amount', 'won_acv_amount') }}
+                {{ safe_ratio('window_won_acv_amount', 'won_acv_amount') }}
         end as window_won_acv_share,
         cast(round(cast({{ window_days }} as {{ dbt.type_numeric() }}) / quarter_day_count, 4) as numeric(10, 4))
             as even_window_share,
         case when is_complete_quarter then
-            {{ safe_ratio('window_won_count * quarter_day_count', 'won_count * ' ~ window_days) }}
+                {{ safe_ratio('window_won_count * quarter_day_count', 'won_count * ' ~ window_days) }}
         end as compression_index,
         case when is_complete_quarter then
-            {{ safe_ratio('window_won_acv_amount * quarter_day_count', 'won_acv_amount * ' ~ window_days) }}
+                {{ safe_ratio('window_won_acv_amount * quarter_day_count', 'won_acv_amount * ' ~ window_days) }}
         end as acv_compression_index
     from measured
 

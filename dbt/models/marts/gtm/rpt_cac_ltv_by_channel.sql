@@ -135,11 +135,11 @@ account_month_activity as (
     from usage_account_months
     full outer join account_month_states
         on usage_account_months.account_id = account_month_states.account_id
-        and usage_account_months.month_start_date = account_month_states.month_start_date
+            and usage_account_months.month_start_date = account_month_states.month_start_date
 
 ),
 
-{#- An account-month belongs to the acquisition whose period (close month up to the next acquisition) holds it. -#}
+{# An account-month belongs to the acquisition whose period (close month up to the next acquisition) holds it. -#}
 window_account_months as (
 
     select
@@ -153,11 +153,11 @@ window_account_months as (
         on account_month_activity.month_start_date = window_months.month_start_date
     inner join acquisitions
         on account_month_activity.account_id = acquisitions.account_id
-        and account_month_activity.month_start_date >= acquisitions.acquired_month_start_date
-        and (
-            acquisitions.next_acquired_month_start_date is null
-            or account_month_activity.month_start_date < acquisitions.next_acquired_month_start_date
-        )
+            and account_month_activity.month_start_date >= acquisitions.acquired_month_start_date
+            and (
+                acquisitions.next_acquired_month_start_date is null
+                or account_month_activity.month_start_date < acquisitions.next_acquired_month_start_date
+            )
 
 ),
 
@@ -206,7 +206,7 @@ unit_economics as (
         coalesce(window_churn.customer_months_count, 0) as customer_months_count,
         coalesce(window_churn.churned_customers_count, 0) as churned_customers_count,
         cast(window_churn.churned_customers_count as {{ dbt.type_numeric() }})
-            / nullif(window_churn.customer_months_count, 0) as monthly_logo_churn_rate
+        / nullif(window_churn.customer_months_count, 0) as monthly_logo_churn_rate
     from window_volumes
     cross join window_bounds
     left join window_wins

@@ -31,8 +31,10 @@ select
     loss_category,
     lost_count,
     cast(cast(lost_count as {{ dbt.type_numeric() }}) / sum(lost_count) over () as numeric(10, 4)) as share_of_losses,
-    cast(cast(sum(lost_count) over (partition by loss_category) as {{ dbt.type_numeric() }})
-        / sum(lost_count) over () as numeric(10, 4)) as loss_category_share_of_losses,
+    cast(
+        cast(sum(lost_count) over (partition by loss_category) as {{ dbt.type_numeric() }})
+        / sum(lost_count) over () as numeric(10, 4)
+    ) as loss_category_share_of_losses,
     inbound_lost_count,
     outbound_lost_count,
     other_channel_lost_count,

@@ -133,16 +133,16 @@ joined as (
     from month_channels
     left join leads_monthly
         on month_channels.month_start_date = leads_monthly.month_start_date
-        and month_channels.channel = leads_monthly.channel
+            and month_channels.channel = leads_monthly.channel
     left join opportunities_monthly
         on month_channels.month_start_date = opportunities_monthly.month_start_date
-        and month_channels.channel = opportunities_monthly.channel
+            and month_channels.channel = opportunities_monthly.channel
     left join wins_monthly
         on month_channels.month_start_date = wins_monthly.month_start_date
-        and month_channels.channel = wins_monthly.channel
+            and month_channels.channel = wins_monthly.channel
     left join channel_costs
         on month_channels.month_start_date = channel_costs.month_start_date
-        and month_channels.channel = channel_costs.channel
+            and month_channels.channel = channel_costs.channel
 
 ),
 
@@ -172,17 +172,21 @@ final as (
         {{ safe_ratio('joined.opportunities_count', 'joined.leads_count', 6) }} as lead_to_opportunity_rate,
         {{ safe_ratio('joined.wins_count', 'joined.leads_count', 6) }} as lead_to_win_rate,
         cast(case when joined.is_cost_complete
-            then joined.total_cost_amount / nullif(joined.leads_count, 0) end as {{ type_money() }})
+                then joined.total_cost_amount / nullif(joined.leads_count, 0)
+        end as {{ type_money() }})
             as cost_per_lead_amount,
         cast(case when joined.is_cost_complete
-            then joined.total_cost_amount / nullif(joined.opportunities_count, 0) end as {{ type_money() }})
+                then joined.total_cost_amount / nullif(joined.opportunities_count, 0)
+        end as {{ type_money() }})
             as cost_per_opportunity_amount,
         cast(case when joined.is_cost_complete
-            then joined.total_cost_amount / nullif(joined.wins_count, 0) end as {{ type_money() }})
+                then joined.total_cost_amount / nullif(joined.wins_count, 0)
+        end as {{ type_money() }})
             as cac_amount,
         cast(case when joined.is_cost_complete
-            then month_totals.month_total_cost_amount / nullif(month_totals.month_wins_count, 0) end
-            as {{ type_money() }}) as blended_cac_amount,
+                then month_totals.month_total_cost_amount / nullif(month_totals.month_wins_count, 0)
+        end
+        as {{ type_money() }}) as blended_cac_amount,
         joined.is_cost_complete
     from joined
     inner join month_totals

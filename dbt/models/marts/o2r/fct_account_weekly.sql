@@ -86,7 +86,7 @@ observed_window as (
     select
         min(first_week_start_date) as first_week_start_date,
         {{ week_start(as_of_date()) }} as last_week_start_date,
-        (select cast(min(first_event_at) as date) from weekly_usage) as first_event_date
+        (select cast(min(weekly_usage.first_event_at) as date) from weekly_usage) as first_event_date
     from (
         select min(week_start_date) as first_week_start_date from weekly_usage
         union all
@@ -102,17 +102,26 @@ account_firsts as (
         min(week_start_date) as first_week_start_date,
         max(serving_region) as serving_region
     from (
-        select account_id, week_start_date, cast(null as {{ dbt.type_string() }}) as serving_region
+        select
+            account_id,
+            week_start_date,
+            cast(null as {{ dbt.type_string() }}) as serving_region
         from weekly_revenue
         where revenue_amount > 0
         union all
-        select account_id, week_start_date, serving_region
+        select
+            account_id,
+            week_start_date,
+            serving_region
         from weekly_usage
         union all
         -- Sign-ups inside the window start the panel even before any revenue or traffic.
-        select account_id, {{ week_start('first_subscription_date') }}, cast(null as {{ dbt.type_string() }})
+        select
+            account_id,
+            {{ week_start('first_subscription_date') }} as week_start_date,
+            cast(null as {{ dbt.type_string() }}) as serving_region
         from accounts
-        where first_subscription_date >= (select first_week_start_date from observed_window)
+        where first_subscription_date >= (select observed_window.first_week_start_date from observed_window)
     ) as observed
     group by account_id
 
@@ -128,9 +137,9 @@ account_weeks as (
     from account_firsts
     cross join observed_window
     inner join weeks
-        on weeks.week_start_date >= account_firsts.first_week_start_date
-        and weeks.week_start_date >= observed_window.first_week_start_date
-        and weeks.week_start_date <= observed_window.last_week_start_date
+        on account_firsts.first_week_start_date <= weeks.week_start_date
+            and observed_window.first_week_start_date <= weeks.week_start_date
+            and observed_window.last_week_start_date >= weeks.week_start_date
 
 ),
 
@@ -146,11 +155,11 @@ committed as (
     from account_weeks
     inner join subscription_versions
         on account_weeks.account_id = subscription_versions.account_id
-        and subscription_versions.valid_from < account_weeks.next_week_start_date
-        and (
-            subscription_versions.valid_to is null
-            or subscription_versions.valid_to >= account_weeks.next_week_start_date
-        )
+            and account_weeks.next_week_start_date > subscription_versions.valid_from
+            and (
+                subscription_versions.valid_to is null
+                or account_weeks.next_week_start_date <= subscription_versions.valid_to
+            )
     left join plans
         on subscription_versions.plan_name = plans.plan_name
     group by account_weeks.account_id, account_weeks.week_start_date
@@ -174,11 +183,11 @@ account_incidents as (
         from account_weeks
         left join weekly_usage
             on account_weeks.account_id = weekly_usage.account_id
-            and account_weeks.week_start_date = weekly_usage.week_start_date
+                and account_weeks.week_start_date = weekly_usage.week_start_date
     ) as account_weeks
     inner join incidents
         on account_weeks.week_start_date = incidents.week_start_date
-        and {{ o2r_incident_hits('incidents', 'account_weeks') }}
+            and {{ o2r_incident_hits('incidents', 'account_weeks') }}
     group by account_weeks.account_id, account_weeks.week_start_date
 
 ),
@@ -249,24 +258,24 @@ joined as (
         on account_weeks.account_id = accounts.account_id
     left join weekly_revenue
         on account_weeks.account_id = weekly_revenue.account_id
-        and account_weeks.week_start_date = weekly_revenue.week_start_date
+            and account_weeks.week_start_date = weekly_revenue.week_start_date
     left join weekly_usage
         on account_weeks.account_id = weekly_usage.account_id
-        and account_weeks.week_start_date = weekly_usage.week_start_date
+            and account_weeks.week_start_date = weekly_usage.week_start_date
     left join committed
         on account_weeks.account_id = committed.account_id
-        and account_weeks.week_start_date = committed.week_start_date
+            and account_weeks.week_start_date = committed.week_start_date
     left join plans
         on committed.top_plan_tier = plans.plan_tier
     left join account_incidents
         on account_weeks.account_id = account_incidents.account_id
-        and account_weeks.week_start_date = account_incidents.week_start_date
+            and account_weeks.week_start_date = account_incidents.week_start_date
     left join account_tickets
         on account_weeks.account_id = account_tickets.account_id
-        and account_weeks.week_start_date = account_tickets.week_start_date
+            and account_weeks.week_start_date = account_tickets.week_start_date
     left join account_csat
         on account_weeks.account_id = account_csat.account_id
-        and account_weeks.week_start_date = account_csat.week_start_date
+            and account_weeks.week_start_date = account_csat.week_start_date
 
 ),
 
@@ -286,7 +295,7 @@ final as (
         coalesce(
             signup_date >= week_start_date
             and signup_date < {{ dbt.dateadd('day', 7, 'week_start_date') }}
-            and signup_date >= (select first_event_date from observed_window),
+            and signup_date >= (select observed_window.first_event_date from observed_window),
             false
         ) as is_observed_signup_week,
         cast(subscription_revenue_amount as {{ type_money() }}) as subscription_revenue_amount,

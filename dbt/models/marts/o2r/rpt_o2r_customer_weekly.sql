@@ -28,10 +28,14 @@ weekly as (
         sum(case when is_signup_week then 1 else 0 end) as signup_count,
         sum(case when was_active_previous_week then 1 else 0 end) as previous_week_active_account_count,
         sum(case when was_active_previous_week and is_active then 1 else 0 end) as retained_account_count,
-        cast(sum(case when previous_week_token_count > 0 then previous_week_token_count else 0 end)
-            as {{ dbt.type_bigint() }}) as usage_base_previous_week_token_count,
-        cast(sum(case when previous_week_token_count > 0 then token_count else 0 end)
-            as {{ dbt.type_bigint() }}) as usage_base_token_count,
+        cast(
+            sum(case when previous_week_token_count > 0 then previous_week_token_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as usage_base_previous_week_token_count,
+        cast(
+            sum(case when previous_week_token_count > 0 then token_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as usage_base_token_count,
         cast(sum(csat_response_count) as {{ dbt.type_bigint() }}) as csat_response_count,
         cast(sum(csat_score_total) as {{ dbt.type_bigint() }}) as csat_score_total
     from panel_cuts
@@ -58,12 +62,17 @@ signup_tokens as (
     select
         signup_accounts.account_id,
         sum(events.token_count) as adoption_window_token_count
-    from (select distinct account_id, signup_date from signups) as signup_accounts
+    from (
+        select distinct
+            account_id,
+            signup_date
+        from signups
+    ) as signup_accounts
     inner join events
         on signup_accounts.account_id = events.account_id
-        and events.event_date >= signup_accounts.signup_date
-        and events.event_date
-        < {{ dbt.dateadd('day', var('o2r_adoption_window_days'), 'signup_accounts.signup_date') }}
+            and signup_accounts.signup_date <= events.event_date
+            and events.event_date
+            < {{ dbt.dateadd('day', var('o2r_adoption_window_days'), 'signup_accounts.signup_date') }}
     group by signup_accounts.account_id
 
 ),
@@ -115,16 +124,16 @@ scores as (
     from grid
     left join weekly
         on grid.cut_name = weekly.cut_name
-        and grid.cut_value = weekly.cut_value
-        and grid.week_start_date = weekly.week_start_date
+            and grid.cut_value = weekly.cut_value
+            and grid.week_start_date = weekly.week_start_date
     left join adoption
         on grid.cut_name = adoption.cut_name
-        and grid.cut_value = adoption.cut_value
-        and grid.week_start_date = adoption.week_start_date
+            and grid.cut_value = adoption.cut_value
+            and grid.week_start_date = adoption.week_start_date
     left join product
         on grid.cut_name = product.cut_name
-        and grid.cut_value = product.cut_value
-        and grid.week_start_date = product.week_start_date
+            and grid.cut_value = product.cut_value
+            and grid.week_start_date = product.week_start_date
 
 ),
 
@@ -143,7 +152,7 @@ final as (
         case
             when adoption_cohort_count > 0
                 then {{ dbt.dateadd('day', var('o2r_adoption_window_days'), 'last_signup_date') }}
-                <= {{ dbt.dateadd('day', 1, as_of_date()) }}
+                    <= {{ dbt.dateadd('day', 1, as_of_date()) }}
         end as is_adoption_window_complete,
         previous_week_active_account_count,
         retained_account_count,

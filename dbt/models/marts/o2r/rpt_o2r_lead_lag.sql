@@ -23,11 +23,7 @@ windows as (
         week_start_date,
         is_reliability_exposed,
         coalesce(committed_mrr_amount, 0) as committed_mrr_amount,
-        max(case when is_reliability_exposed then 1 else 0 end) over (
-            partition by account_id order by week_start_date
-            rows between {{ clean_weeks }} preceding and 1 preceding
-        ) as was_exposed_recently
-        {%- for h in horizons %},
+        {%- for h in horizons %}
         lead(week_start_date, {{ h }}) over (
             partition by account_id order by week_start_date
         ) as week_start_date_after_{{ h }},
@@ -45,8 +41,12 @@ windows as (
         count(*) over (
             partition by account_id order by week_start_date
             rows between {{ h }} preceding and 1 preceding
-        ) as previous_weeks_{{ h }}
+        ) as previous_weeks_{{ h }},
         {%- endfor %}
+        max(case when is_reliability_exposed then 1 else 0 end) over (
+            partition by account_id order by week_start_date
+            rows between {{ clean_weeks }} preceding and 1 preceding
+        ) as was_exposed_recently
     from panel
 
 ),

@@ -69,7 +69,7 @@ event_accounts as (
     from events
     inner join panel
         on events.account_id = panel.account_id
-        and events.week_start_date = panel.week_start_date
+            and events.week_start_date = panel.week_start_date
 
 ),
 
@@ -105,7 +105,7 @@ cut_incidents as (
     from panel_cuts
     inner join incidents
         on panel_cuts.week_start_date = incidents.week_start_date
-        and {{ o2r_incident_hits('incidents', 'panel_cuts') }}
+            and {{ o2r_incident_hits('incidents', 'panel_cuts') }}
 
 ),
 
@@ -142,8 +142,8 @@ signups as (
         case
             when first_requests.first_request_date is not null
                 then greatest(
-                    0, {{ dbt.datediff('panel_cuts.signup_date', 'first_requests.first_request_date', 'day') }}
-                )
+                        0, {{ dbt.datediff('panel_cuts.signup_date', 'first_requests.first_request_date', 'day') }}
+                    )
         end as days_to_first_request
     from panel_cuts
     left join first_requests
@@ -210,20 +210,20 @@ final as (
     from grid
     left join weekly
         on grid.cut_name = weekly.cut_name
-        and grid.cut_value = weekly.cut_value
-        and grid.week_start_date = weekly.week_start_date
+            and grid.cut_value = weekly.cut_value
+            and grid.week_start_date = weekly.week_start_date
     left join latency
         on grid.cut_name = latency.cut_name
-        and grid.cut_value = latency.cut_value
-        and grid.week_start_date = latency.week_start_date
+            and grid.cut_value = latency.cut_value
+            and grid.week_start_date = latency.week_start_date
     left join recovery
         on grid.cut_name = recovery.cut_name
-        and grid.cut_value = recovery.cut_value
-        and grid.week_start_date = recovery.week_start_date
+            and grid.cut_value = recovery.cut_value
+            and grid.week_start_date = recovery.week_start_date
     left join time_to_value
         on grid.cut_name = time_to_value.cut_name
-        and grid.cut_value = time_to_value.cut_value
-        and grid.week_start_date = time_to_value.week_start_date
+            and grid.cut_value = time_to_value.cut_value
+            and grid.week_start_date = time_to_value.week_start_date
 
 )
 

@@ -44,8 +44,8 @@ filled as (
     from grid
     left join weekly
         on grid.cut_name = weekly.cut_name
-        and grid.cut_value = weekly.cut_value
-        and grid.week_start_date = weekly.week_start_date
+            and grid.cut_value = weekly.cut_value
+            and grid.week_start_date = weekly.week_start_date
 
 ),
 
@@ -131,17 +131,17 @@ final as (
             when weeks_since_fiscal_year_first_week > 0 and fiscal_year_first_week_revenue_amount > 0
                 and revenue_amount > 0
                 then power(
-                    cast(revenue_amount as {{ dbt.type_float() }}) / fiscal_year_first_week_revenue_amount,
-                    1.0 / weeks_since_fiscal_year_first_week
-                ) - 1
+                        cast(revenue_amount as {{ dbt.type_float() }}) / fiscal_year_first_week_revenue_amount,
+                        1.0 / weeks_since_fiscal_year_first_week
+                    ) - 1
         end as cwgr,
         remaining_fiscal_week_count,
         case
             when remaining_fiscal_week_count > 0 and ytd_revenue_amount > 0
                 then power(
-                    cast(annual_revenue_target_amount as {{ dbt.type_float() }}) / ytd_revenue_amount,
-                    1.0 / remaining_fiscal_week_count
-                ) - 1
+                        cast(annual_revenue_target_amount as {{ dbt.type_float() }}) / ytd_revenue_amount,
+                        1.0 / remaining_fiscal_week_count
+                    ) - 1
         end as catch_up_cwgr,
         cast(arr_amount as {{ type_money() }}) as arr_amount,
         cast(subscription_revenue_amount * 52 as {{ type_money() }}) as run_rate_arr_amount,

@@ -187,7 +187,7 @@ final as (
             ]) }},
             3
         ) as evidence,
-        (select week_start_date from latest_week) as as_of_week_start_date
+        (select latest_week.week_start_date from latest_week) as as_of_week_start_date
     from at_risk
     inner join accounts
         on at_risk.account_id = accounts.account_id

@@ -27,7 +27,11 @@ tiers as (
 
 clean_versions as (
 
-    select lead_id, lead_status, updated_at, is_latest_version
+    select
+        lead_id,
+        lead_status,
+        updated_at,
+        is_latest_version
     from lead_versions
     where dq_reason_code is null
 
@@ -43,8 +47,8 @@ status_entries as (
     from clean_versions
     inner join clean_versions as latest_versions
         on clean_versions.lead_id = latest_versions.lead_id
-        and clean_versions.lead_status = latest_versions.lead_status
-        and latest_versions.is_latest_version
+            and clean_versions.lead_status = latest_versions.lead_status
+            and latest_versions.is_latest_version
     group by clean_versions.lead_id
 
 ),
@@ -125,13 +129,14 @@ prioritised as (
         classified.*,
         case classified.outreach_section
             when 'Data Quality' then 'Data Quality'
-            when 'No Outreach' then
-                case
-                    when classified.minutes_waiting_without_contact < {{ immediate_minutes }} then 'P0 - Immediate'
-                    when classified.minutes_waiting_without_contact < {{ urgent_minutes }} then 'P1 - Urgent'
-                    when classified.minutes_waiting_without_contact < {{ at_risk_minutes }} then 'P2 - At Risk'
-                    else 'Expired'
-                end
+            when 'No Outreach'
+                then
+                    case
+                        when classified.minutes_waiting_without_contact < {{ immediate_minutes }} then 'P0 - Immediate'
+                        when classified.minutes_waiting_without_contact < {{ urgent_minutes }} then 'P1 - Urgent'
+                        when classified.minutes_waiting_without_contact < {{ at_risk_minutes }} then 'P2 - At Risk'
+                        else 'Expired'
+                    end
             when 'Contacted' then
                 case
                     -- Contacted but silent beyond the Aging window: outreach is over, it belongs in nurture.
@@ -207,10 +212,10 @@ final as (
     from prioritised
     left join tiers
         on prioritised.forecasted_annual_revenue_amount >= tiers.min_annual_value_amount
-        and (
-            tiers.max_annual_value_amount is null
-            or prioritised.forecasted_annual_revenue_amount < tiers.max_annual_value_amount
-        )
+            and (
+                tiers.max_annual_value_amount is null
+                or prioritised.forecasted_annual_revenue_amount < tiers.max_annual_value_amount
+            )
 
 )
 

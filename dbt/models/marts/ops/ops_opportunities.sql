@@ -1,6 +1,9 @@
 {#- One row per opportunity (latest clean version) with its lead context, loss category, revenue model,
     predicted sales tier, engagement and, while open, its health status and risk level. Every threshold is a
     var or a seed (dbt_project.yml). -#}
+{%- set lead_to_opportunity_days = dbt.datediff(
+    'cast(classified.lead_created_at as date)', 'cast(classified.created_at as date)', 'day'
+) -%}
 with
 
 opportunities as (
@@ -113,7 +116,7 @@ select
     classified.close_date,
     case
         when classified.lead_created_at is not null
-            then {{ dbt.datediff('cast(classified.lead_created_at as date)', 'cast(classified.created_at as date)', 'day') }}
+            then {{ lead_to_opportunity_days }}
     end as days_lead_to_opportunity,
     classified.days_to_close,
     classified.days_in_pipeline,
@@ -144,4 +147,4 @@ select
 from classified
 left join tiers
     on classified.acv_amount >= tiers.min_annual_value_amount
-    and (tiers.max_annual_value_amount is null or classified.acv_amount < tiers.max_annual_value_amount)
+        and (tiers.max_annual_value_amount is null or classified.acv_amount < tiers.max_annual_value_amount)

@@ -96,9 +96,9 @@ ranked_actions as (
     from records
     inner join actions
         on records.record_type = actions.record_type
-        and records.health_status = actions.to_health_status
-        and actions.from_health_status is null
-        and (records.is_demo_held or not actions.is_demo_held_only)
+            and records.health_status = actions.to_health_status
+            and actions.from_health_status is null
+            and (records.is_demo_held or not actions.is_demo_held_only)
 
 )
 
@@ -111,4 +111,4 @@ select
 from records
 left join ranked_actions
     on records.record_id = ranked_actions.record_id
-    and ranked_actions.action_rank = 1
+        and ranked_actions.action_rank = 1

@@ -54,7 +54,7 @@ transitions as (
         on new_version.dbt_invocation_id = current_build.dbt_invocation_id
     inner join snapshot_versions as old_version
         on new_version.record_id = old_version.record_id
-        and old_version.dbt_valid_to = new_version.dbt_valid_from
+            and new_version.dbt_valid_from = old_version.dbt_valid_to
 
 ),
 
@@ -75,20 +75,20 @@ ranked_actions as (
     from transitions
     inner join actions
         on transitions.record_type = actions.record_type
-        and transitions.health_status = actions.to_health_status
-        and (actions.from_health_status is null or actions.from_health_status = transitions.previous_health_status)
-        and (transitions.is_demo_held or not actions.is_demo_held_only)
+            and transitions.health_status = actions.to_health_status
+            and (actions.from_health_status is null or transitions.previous_health_status = actions.from_health_status)
+            and (transitions.is_demo_held or not actions.is_demo_held_only)
 
 )
 
 select
     transitions.*,
     case transitions.risk_level when 'High' then 3 when 'Medium' then 2 else 1 end
-        > case transitions.previous_risk_level when 'High' then 3 when 'Medium' then 2 else 1 end
+    > case transitions.previous_risk_level when 'High' then 3 when 'Medium' then 2 else 1 end
         as is_risk_escalation,
     ranked_actions.recommended_action,
     ranked_actions.action_priority
 from transitions
 left join ranked_actions
     on transitions.record_id = ranked_actions.record_id
-    and ranked_actions.action_rank = 1
+        and ranked_actions.action_rank = 1

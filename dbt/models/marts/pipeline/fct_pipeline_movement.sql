@@ -82,8 +82,10 @@ state_spells as (
         opportunity_id,
         date_day as change_date,
         coalesce(
-            cast({{ dbt.dateadd('day', -1, 'lead(date_day) over (partition by opportunity_id order by date_day)') }}
-                as date),
+            cast(
+                {{ dbt.dateadd('day', -1, 'lead(date_day) over (partition by opportunity_id order by date_day)') }}
+                as date
+            ),
             {{ as_of_date() }}
         ) as valid_to_date,
         is_closed,
@@ -384,7 +386,7 @@ final as (
     from aggregated
     inner join periods
         on aggregated.period_grain = periods.period_grain
-        and aggregated.period_start_date = periods.period_start_date
+            and aggregated.period_start_date = periods.period_start_date
 
 )
 

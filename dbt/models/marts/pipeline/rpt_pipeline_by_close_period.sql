@@ -153,8 +153,8 @@ team_quotas as (
     from sales_quotas
     inner join periods
         on sales_quotas.fiscal_year = periods.fiscal_year_number
-        and sales_quotas.fiscal_quarter = periods.fiscal_quarter_number
-        and periods.period_grain = 'quarter'
+            and sales_quotas.fiscal_quarter = periods.fiscal_quarter_number
+            and periods.period_grain = 'quarter'
 
 ),
 
@@ -179,11 +179,11 @@ row_keys as (
     from team_quotas
     inner join periods
         on team_quotas.period_grain = periods.period_grain
-        and team_quotas.period_start_date = periods.period_start_date
+            and team_quotas.period_start_date = periods.period_start_date
     left join team_open_pipeline
         on team_quotas.period_grain = team_open_pipeline.period_grain
-        and team_quotas.period_start_date = team_open_pipeline.period_start_date
-        and team_quotas.team = team_open_pipeline.team
+            and team_quotas.period_start_date = team_open_pipeline.period_start_date
+            and team_quotas.team = team_open_pipeline.team
     where
         periods.period_end_date >= {{ as_of_date() }}
         and team_open_pipeline.team is null
@@ -210,24 +210,24 @@ joined as (
     from row_keys
     inner join periods
         on row_keys.period_grain = periods.period_grain
-        and row_keys.period_start_date = periods.period_start_date
+            and row_keys.period_start_date = periods.period_start_date
     left join open_pipeline
         on row_keys.period_grain = open_pipeline.period_grain
-        and row_keys.period_start_date = open_pipeline.period_start_date
-        and row_keys.channel = open_pipeline.channel
-        and row_keys.team = open_pipeline.team
+            and row_keys.period_start_date = open_pipeline.period_start_date
+            and row_keys.channel = open_pipeline.channel
+            and row_keys.team = open_pipeline.team
     left join team_open_pipeline
         on row_keys.period_grain = team_open_pipeline.period_grain
-        and row_keys.period_start_date = team_open_pipeline.period_start_date
-        and row_keys.team = team_open_pipeline.team
+            and row_keys.period_start_date = team_open_pipeline.period_start_date
+            and row_keys.team = team_open_pipeline.team
     left join team_won
         on row_keys.period_grain = team_won.period_grain
-        and row_keys.period_start_date = team_won.period_start_date
-        and row_keys.team = team_won.team
+            and row_keys.period_start_date = team_won.period_start_date
+            and row_keys.team = team_won.team
     left join team_quotas
         on row_keys.period_grain = team_quotas.period_grain
-        and row_keys.period_start_date = team_quotas.period_start_date
-        and row_keys.team = team_quotas.team
+            and row_keys.period_start_date = team_quotas.period_start_date
+            and row_keys.team = team_quotas.team
 
 ),
 

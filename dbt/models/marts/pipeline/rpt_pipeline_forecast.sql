@@ -72,10 +72,12 @@ final as (
         expected_bookings.fiscal_year_number as fiscal_year,
         expected_bookings.fiscal_quarter_number as fiscal_quarter,
         expected_bookings.fiscal_quarter_start_date,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'expected_bookings.fiscal_quarter_start_date')) }}
-            as date) as fiscal_quarter_end_date,
+        cast(
+            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'expected_bookings.fiscal_quarter_start_date')) }}
+            as date
+        ) as fiscal_quarter_end_date,
         cast({{ dbt.dateadd('month', 3, 'expected_bookings.fiscal_quarter_start_date') }} as date)
-            <= {{ as_of_date() }} as is_past_quarter,
+        <= {{ as_of_date() }} as is_past_quarter,
         cast(expected_bookings.open_opportunity_count as {{ dbt.type_bigint() }}) as open_opportunity_count,
         cast(expected_bookings.open_pipeline_amount as {{ type_money() }}) as open_pipeline_amount,
         cast(expected_bookings.stage_weighted_amount as {{ type_money() }}) as stage_weighted_amount,
@@ -94,7 +96,7 @@ final as (
     from expected_bookings
     inner join simulated_distribution
         on expected_bookings.fiscal_year_number = simulated_distribution.fiscal_year_number
-        and expected_bookings.fiscal_quarter_number = simulated_distribution.fiscal_quarter_number
+            and expected_bookings.fiscal_quarter_number = simulated_distribution.fiscal_quarter_number
 
 )
 

@@ -88,7 +88,7 @@ final as (
     from month_segments
     left join movements
         on month_segments.month_start_date = movements.month_start_date
-        and month_segments.segment = movements.segment
+            and month_segments.segment = movements.segment
 
 )
 

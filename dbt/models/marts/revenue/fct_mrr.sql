@@ -100,18 +100,18 @@ final as (
             when classified.first_paying_month_date is not null
                 and classified.month_start_date >= classified.first_paying_month_date
                 then cast(
-                    {{ dbt.datediff('classified.first_paying_month_date', 'classified.month_start_date', 'month') }}
-                    as {{ dbt.type_int() }}
-                )
+                        {{ dbt.datediff('classified.first_paying_month_date', 'classified.month_start_date', 'month') }}
+                        as {{ dbt.type_int() }}
+                    )
         end as months_since_first_paying,
         cast(classified.mrr_window_ago_amount as {{ type_money() }}) as mrr_12_months_ago_amount,
         cast(
             case
                 when classified.mrr_window_ago_amount > 0
                     then case
-                        when classified.mrr_amount < classified.mrr_window_ago_amount then classified.mrr_amount
-                        else classified.mrr_window_ago_amount
-                    end
+                            when classified.mrr_amount < classified.mrr_window_ago_amount then classified.mrr_amount
+                            else classified.mrr_window_ago_amount
+                        end
                 else 0
             end as {{ type_money() }}
         ) as grr_retained_mrr_amount,
@@ -122,7 +122,7 @@ final as (
     from classified
     left join monthly_usage
         on classified.account_id = monthly_usage.account_id
-        and classified.month_start_date = monthly_usage.usage_month_date
+            and classified.month_start_date = monthly_usage.usage_month_date
     left join accounts
         on classified.account_id = accounts.account_id
 

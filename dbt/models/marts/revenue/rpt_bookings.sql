@@ -2,6 +2,9 @@
     renewal: won ACV and counts by type (New Business, Renewal, Expansion), renewal rate, average ACV and
     contract term of the wins, billing lag from close to the first subscription invoice of the subscription a
     New Business win created (mean, median, p90), and how many New Business wins have an invoice yet. -#}
+{%- set close_to_first_invoice_days = dbt.datediff(
+    'opportunities.close_date', 'first_subscription_invoices.first_invoice_date', 'day'
+) -%}
 with
 
 opportunities as (
@@ -70,7 +73,7 @@ closed_opportunities as (
         case
             when opportunities.opportunity_type = 'New Business' and opportunities.is_won
                 and opportunities.close_date >= invoice_history.first_invoice_date
-                then {{ dbt.datediff('opportunities.close_date', 'first_subscription_invoices.first_invoice_date', 'day') }}
+                then {{ close_to_first_invoice_days }}
         end as billing_lag_days
     from opportunities
     cross join invoice_history
@@ -80,7 +83,7 @@ closed_opportunities as (
         on opportunities.opportunity_id = opportunity_subscriptions.opportunity_id
     left join first_subscription_invoices
         on opportunity_subscriptions.subscription_id = first_subscription_invoices.subscription_id
-        and opportunity_subscriptions.change_type = 'new'
+            and opportunity_subscriptions.change_type = 'new'
     where opportunities.is_closed
         and opportunities.close_date <= {{ as_of_date() }}
         and (opportunities.is_won or opportunities.opportunity_type = 'Renewal')

@@ -5,6 +5,10 @@
     counts in GRR at least(end MRR, start MRR) and in NRR at its end MRR; accounts acquired or reactivated
     inside the window are not in the base. Trailing columns are null until the month has a full window of
     MRR history. -#}
+{%- set window_measures = [
+    'base_account_count', 'retained_account_count', 'churned_account_count', 'starting_mrr_amount',
+    'grr_retained_mrr_amount', 'nrr_retained_mrr_amount', 'churned_mrr_amount',
+] %}
 with
 
 mrr as (
@@ -41,8 +45,8 @@ base_accounts as (
     cross join window_lengths
     inner join mrr as window_start
         on window_end.account_id = window_start.account_id
-        and window_start.month_start_date
-        = {{ dbt.dateadd('month', '-1 * window_lengths.window_months', 'window_end.month_start_date') }}
+            and window_start.month_start_date
+            = {{ dbt.dateadd('month', '-1 * window_lengths.window_months', 'window_end.month_start_date') }}
     where window_start.subscription_mrr_amount > 0
 
 ),
@@ -80,17 +84,15 @@ pivoted as (
         window_totals.month_start_date,
         window_totals.cut_name,
         window_totals.cut_value,
+        {%- for prefix, months in [('monthly', 1), ('trailing_12m', var('revenue_retention_window_months'))] %}
+        {%- for measure in window_measures %}
+        sum(case when window_totals.window_months = {{ months }} then window_totals.{{ measure }} else 0 end)
+            as {{ prefix }}_{{ measure }},
+        {%- endfor %}
+        {%- endfor %}
         window_totals.month_start_date
         >= {{ dbt.dateadd('month', var('revenue_retention_window_months'), 'history_start.first_month_start_date') }}
-            as has_trailing_12m_history,
-        {%- for prefix, months in [('monthly', 1), ('trailing_12m', var('revenue_retention_window_months'))] %}
-        {%- for measure in ['base_account_count', 'retained_account_count', 'churned_account_count',
-                            'starting_mrr_amount', 'grr_retained_mrr_amount', 'nrr_retained_mrr_amount',
-                            'churned_mrr_amount'] %}
-        sum(case when window_totals.window_months = {{ months }} then window_totals.{{ measure }} else 0 end)
-            as {{ prefix }}_{{ measure }}{{ "," if not (loop.last and prefix == 'trailing_12m') }}
-        {%- endfor %}
-        {%- endfor %}
+            as has_trailing_12m_history
     from window_totals
     cross join history_start
     group by
@@ -130,17 +132,21 @@ final as (
         case when has_trailing_12m_history then cast(trailing_12m_{{ measure }} as {{ type_money() }}) end
             as trailing_12m_{{ measure }},
         {%- endfor %}
-        case when has_trailing_12m_history then
-            {{ safe_ratio('trailing_12m_grr_retained_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
+        case
+            when has_trailing_12m_history
+                then {{ safe_ratio('trailing_12m_grr_retained_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
         end as trailing_12m_grr_rate,
-        case when has_trailing_12m_history then
-            {{ safe_ratio('trailing_12m_nrr_retained_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
+        case
+            when has_trailing_12m_history
+                then {{ safe_ratio('trailing_12m_nrr_retained_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
         end as trailing_12m_nrr_rate,
-        case when has_trailing_12m_history then
-            {{ safe_ratio('trailing_12m_churned_account_count', 'trailing_12m_base_account_count') }}
+        case
+            when has_trailing_12m_history
+                then {{ safe_ratio('trailing_12m_churned_account_count', 'trailing_12m_base_account_count') }}
         end as trailing_12m_logo_churn_rate,
-        case when has_trailing_12m_history then
-            {{ safe_ratio('trailing_12m_churned_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
+        case
+            when has_trailing_12m_history
+                then {{ safe_ratio('trailing_12m_churned_mrr_amount', 'trailing_12m_starting_mrr_amount') }}
         end as trailing_12m_dollar_churn_rate
     from pivoted
 

@@ -45,19 +45,36 @@ current_arr as (
 
 dimension_values as (
 
-    select 'rep' as dimension_type, owner_user_id as dimension_value, owner_full_name as dimension_label,
-        account_id, arr_amount
+    select
+        'rep' as dimension_type,
+        owner_user_id as dimension_value,
+        owner_full_name as dimension_label,
+        account_id,
+        arr_amount
     from current_arr
     union all
-    select 'region' as dimension_type, region as dimension_value, region as dimension_label, account_id, arr_amount
+    select
+        'region' as dimension_type,
+        region as dimension_value,
+        region as dimension_label,
+        account_id,
+        arr_amount
     from current_arr
     union all
-    select 'employee_band' as dimension_type, employee_band as dimension_value, employee_band as dimension_label,
-        account_id, arr_amount
+    select
+        'employee_band' as dimension_type,
+        employee_band as dimension_value,
+        employee_band as dimension_label,
+        account_id,
+        arr_amount
     from current_arr
     union all
-    select 'account' as dimension_type, account_id as dimension_value, coalesce(account_name, account_id)
-        as dimension_label, account_id, arr_amount
+    select
+        'account' as dimension_type,
+        account_id as dimension_value,
+        coalesce(account_name, account_id) as dimension_label,
+        account_id,
+        arr_amount
     from current_arr
 
 ),
