@@ -11,13 +11,13 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help install demo test lint format db-start db-stop docs clean
+.PHONY: help install browser demo test lint format db-start db-stop docs clean
 
 help:
 	@echo "make demo    set up everything, build the warehouse and print the headline results"
 	@echo "make test    run the whole test suite (what CI runs)"
 	@echo "make lint    ruff + sqlfluff + static checks"
-	@echo "make docs    generate the dbt docs site"
+	@echo "make docs    generate the dbt docs site (dbt/target/static_index.html)"
 
 $(UV):
 	$(PYTHON) -m venv $(UV_HOME)
@@ -32,13 +32,19 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/gtm demo
 
-test: install
+# Headless Chromium for the browser tests (docs site); apt-get installs it when it is missing. Without it
+# the rest of the suite still runs and the browser tests fail with the install hint.
+browser:
+	@bash scripts/ensure_chromium.sh || echo "chromium: unavailable, the browser tests will fail (see above)"
+
+test: install browser
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m gtm.sql_lint
 	$(BIN)/python -m gtm.static_checks
 
 format: install
@@ -52,7 +58,8 @@ db-stop: install
 	$(BIN)/gtm db stop
 
 docs: install
-	$(BIN)/gtm dbt docs generate
+	$(BIN)/gtm dbt docs generate --static
+	@echo "dbt docs: open dbt/target/static_index.html in a browser (no web server needed)"
 
 clean:
 	rm -rf dbt/target dbt/logs .pytest_cache .ruff_cache
