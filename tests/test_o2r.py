@@ -41,7 +41,7 @@ def chapter_12(warehouse):
         ["snapshot", "-s", "snap_billing__subscriptions"],
     ):
         assert run_dbt(step, target="prod", settings=settings).success
-    selection = ["+path:models/marts/o2r", "+ops_accounts_at_risk"]
+    selection = ["+path:models/marts/o2r", "+ops_accounts_at_risk", "+rpt_warehouse_status"]
     assert run_dbt(["run", "-s", *selection], target="prod", settings=settings).success
     with psycopg.connect(settings.url()) as conn:
         yield conn
@@ -61,6 +61,16 @@ def test_weeks_come_from_timestamps(chapter_12):
     # Mondays of the timestamps, four of them, nothing else.
     weeks = _weekly(chapter_12, "rpt_o2r_product_weekly", "request_count")
     assert weeks == {W1: (8,), W2: (9,), W3: (9,), W4: (9,)}  # 35 requests: the book prints 8/11/11/9
+
+
+def test_warehouse_status_says_the_data_was_imported(chapter_12):
+    status = chapter_12.execute(
+        "select data_origin, generator_scale, generator_seed, as_of_date, load_batch_count "
+        "from marts.rpt_warehouse_status"
+    ).fetchall()
+    # CSV exports only: no generator metadata; one `gtm load` (one batch for its five files); as of the
+    # latest invoice date (weekly revenue of the week of 2026-01-26, W4: there are no CRM or touch events).
+    assert status == [("imported", None, None, W4, 1)]
 
 
 def test_revenue_metrics(chapter_12):
