@@ -270,3 +270,49 @@ def test_pre_commit_config_is_valid_and_uses_only_local_hooks():
     hooks = yaml.safe_load(config.read_text())["repos"]
     assert [repo["repo"] for repo in hooks] == ["local"]  # nothing to download at commit time
     assert {"ruff-check", "ruff-format", "static-checks"} <= {hook["id"] for hook in hooks[0]["hooks"]}
+
+
+def _resolve(value: str, env: dict[str, str]) -> str:
+    """Compose's ${NAME:-default} / ${NAME:?message} interpolation, enough for the services checked here."""
+    import re
+
+    def one(match: re.Match) -> str:
+        name, operator, rest = match.group(1), match.group(2), match.group(3)
+        if name in env:
+            return env[name]
+        if operator == ":-":
+            return _resolve(rest, env)
+        raise AssertionError(f"{name} is required by docker-compose.yml ({rest})")
+
+    return re.sub(r"\$\{(\w+)(:-|:\?)?((?:[^{}]|\{[^{}]*\})*)\}", one, value)
+
+
+def test_metabase_init_wires_metabase_to_the_marts_as_bi_reader():
+    import yaml
+
+    from gtm.metabase import MetabaseSetup
+
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    init = services["metabase-init"]
+    assert init["depends_on"]["metabase"]["condition"] == "service_healthy"
+    assert init["entrypoint"] == ["python", "-m", "gtm.metabase"]
+    # The values a user puts in .env (here: .env.example's placeholders) reach the setup unchanged.
+    dotenv = dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#") and "=" in line
+    )
+    env = {key: _resolve(str(value), dotenv) for key, value in init["environment"].items()}
+    database = MetabaseSetup.from_env(env).database_payload()
+    assert database["details"] == {
+        "host": "warehouse",
+        "port": 5432,
+        "dbname": dotenv["POSTGRES_DB"],
+        "user": dotenv["BI_READER_USER"],
+        "password": dotenv["BI_READER_PASSWORD"],
+        "ssl": False,
+        "schema-filters-type": "inclusion",
+        "schema-filters-patterns": "marts",
+    }
+    assert env["METABASE_URL"] == "http://metabase:3000"
+    assert "metabase" in services and "metabase-init" not in services["metabase"].get("depends_on", {})
