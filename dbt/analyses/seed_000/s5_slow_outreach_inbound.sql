@@ -1,11 +1,11 @@
--- Seed 000, Data Product 2: how late inbound leads got their first touch (contacted, open leads).
+-- Seed 000, Data Product 2: how late inbound leads got their first touch (contacted, open leads), from the
+-- speed-to-lead mart (one row per channel x section x delay bucket, its median computed on the leads).
 select
     response_delay_bucket,
-    count(*) as leads,
-    round(100.0 * count(*) / sum(count(*)) over (), 1) as pct_of_contacted,
-    {{ percentile_cont('response_delay_minutes', 0.5) }} as median_response_minutes
-from {{ ref('rpt_lead_outreach_priority') }}
+    lead_count as leads,
+    round(100.0 * lead_count / sum(lead_count) over (), 1) as pct_of_contacted,
+    median_response_delay_minutes as median_response_minutes
+from {{ ref('rpt_outreach_response_times') }}
 where channel = 'Inbound'
     and outreach_section = 'Contacted'
-group by response_delay_bucket
-order by min(response_delay_minutes)
+order by min_response_delay_minutes
