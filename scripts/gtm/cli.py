@@ -337,16 +337,43 @@ def demo(
     scale: Annotated[float, typer.Option(help="Volume multiplier for the generated data.")] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
 ) -> None:
-    """Start the warehouse, generate data, build every model with its tests, and summarise."""
+    """Start the warehouse, generate data, build and test every model, summarise, write the GTM brief."""
     ensure_warehouse_running()
     generate(
         scale=scale, seed=seed, as_of=None, months=24, days=None, until=None, from_day=None, profile=None
     )
     _run_dbt_or_exit(["build"], "prod")
     summary_mod.print_summary(console, target="prod")
+    report(out=None, target="prod")
 
 
 app.command("load")(load_command)
+
+
+@app.command()
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="HTML file to write (default: reports/gtm_brief.html in the repository)."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(help="dbt target whose marts to read: dev, ci or prod (default: $DBT_TARGET or prod)."),
+    ] = None,
+) -> None:
+    """Write the GTM brief: one self-contained HTML page of charts and tables, read as bi_reader."""
+    from gtm.report import ReportError, write_report
+
+    if not load_settings().external:  # start the embedded server; the report itself connects as bi_reader
+        try:
+            _embedded().start()
+        except WarehouseError as exc:
+            raise _fail(str(exc)) from exc
+    try:
+        path = write_report(out, target=target)
+    except ReportError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"GTM brief: {path}")
 
 
 @app.command()
