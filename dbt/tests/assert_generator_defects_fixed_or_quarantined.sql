@@ -86,7 +86,8 @@
 {%- set manifest = adapter.get_relation(database=target.database, schema=var('bronze_schema'),
                                         identifier='_generator_defects') if execute else none -%}
 {%- if execute and manifest is none -%}
-select 1 as no_defect_manifest where 1 = 0
+select 1 as no_defect_manifest
+where 1 = 0
 {%- else -%}
 with
 
