@@ -35,6 +35,26 @@ def test_demo_twice_gives_identical_counts(warehouse):
         assert heading in second.output
 
 
-def test_generate_rejects_bad_arguments_with_exit_code_2(warehouse):
-    assert runner.invoke(app, ["generate", "--scale", "-1"]).exit_code == 2
-    assert runner.invoke(app, ["generate", "--as-of", "not-a-date"]).exit_code == 2
+def test_generate_rejects_bad_arguments_with_exit_code_2(generated, transformer_conn):
+    """Out-of-range arguments fail before anything is written: a clear message, exit code 2, no traceback."""
+    written = (
+        "select (select count(*) from bronze._load_batches), (select count(*) from bronze._generator_runs), "
+        "(select count(*) from bronze.crm_leads)"
+    )
+    before = transformer_conn.execute(written).fetchone()
+    cases = [
+        (["--scale", "-1"], "scale must be a finite number > 0"),
+        (["--scale", "0"], "scale must be a finite number > 0"),
+        (["--scale", "inf"], "scale must be a finite number > 0"),
+        (["--months", "0"], "months must be >= 1"),
+        (["--seed", "-3"], "seed must be >= 0"),
+        (["--as-of", "not-a-date"], "--as-of must be a date like"),
+        (["--days", "0"], "--days must be >= 1"),
+        (["--from-day", "2000-01-01"], "is inside the generated history"),
+        (["--until", "2001-01-01"], "is before the first day to generate"),
+    ]
+    for arguments, message in cases:
+        result = runner.invoke(app, ["generate", *arguments])
+        assert result.exit_code == 2, (arguments, result.output)
+        assert message in result.output and "Traceback" not in result.output, (arguments, result.output)
+    assert transformer_conn.execute(written).fetchone() == before

@@ -29,7 +29,9 @@ def test_same_seed_gives_identical_checksums_and_another_seed_differs():
 
 def test_invalid_settings_are_rejected():
     for kwargs, message in (
-        ({"scale": -1}, "scale must be > 0"),
+        ({"scale": -1}, "scale must be a finite number > 0"),
+        ({"scale": float("inf")}, "scale must be a finite number > 0"),
+        ({"scale": float("nan")}, "scale must be a finite number > 0"),
         ({"months": 0}, "months must be >= 1"),
         ({"seed": -3}, "seed"),
     ):

