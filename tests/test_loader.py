@@ -79,8 +79,8 @@ def rows():
     for i in range({KILL_BATCH_ROWS}):
         if i % 10_000 == 0:
             time.sleep(0.1)
-        yield (f"K-{{i}}", "Acme", "Software", "SMB", 120, "1-199", "EMEA", "DE", "U0001", "Prospect", created,
-               created)
+        yield (f"K-{{i}}", "Acme", "Software", "SMB", 120, "1-199", "EMEA", "DE", "U0001", "Prospect",
+               created, created)
 
 with psycopg.connect(load_settings().url(), application_name="gtm-kill-test") as conn:
     print(load_batch(conn, CRM_ACCOUNTS, rows(), sys.argv[1]))
@@ -89,7 +89,8 @@ with psycopg.connect(load_settings().url(), application_name="gtm-kill-test") as
 
 def _backends(conn, state_filter: str = "") -> list[tuple]:
     return conn.execute(
-        "select pid, state, query from pg_stat_activity where application_name = 'gtm-kill-test' " + state_filter
+        "select pid, state, query from pg_stat_activity where application_name = 'gtm-kill-test' "
+        + state_filter
     ).fetchall()
 
 

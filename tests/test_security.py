@@ -11,7 +11,9 @@ from psycopg import sql
 
 from conftest import REPO_ROOT
 
-SECRET_NAME = r"[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|TOKEN)"
+SECRET_NAME = (
+    r"[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|SECRET_KEY|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|TOKEN)"
+)
 ASSIGNMENT = re.compile(rf"(?i)\b({SECRET_NAME})\b[\"']?\s*[:=]\s*(\"[^\"]*\"|'[^']*'|[^\s,#]+)")
 # Values that are not secrets: .env.example placeholders, references to the environment or to a template,
 # compose's ${NAME:?message} / ${NAME:-default} operators, and the Dockerfile's parse-only dummy.
