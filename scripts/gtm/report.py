@@ -645,6 +645,10 @@ class Marts:
             self._exists[name] = row is not None and row[0] is not None
         return self._exists[name]
 
+    def mart_rows(self, query: str, mart: str) -> list[dict[str, Any]]:
+        """Run ``query`` with ``{t}`` = ``mart``; an empty result blames that mart."""
+        return self.rows(query, required=mart, t=mart)
+
     def rows(self, query: str, *, required: str | None = None, **relations: str) -> list[dict[str, Any]]:
         """Run ``query`` with ``{placeholder}`` = the mart named by each keyword. ``required`` names the mart
         to blame when the query returns nothing (None: an empty result is legitimate)."""
@@ -689,11 +693,10 @@ def load_status(m: Marts) -> WarehouseStatus:
             f"mart {m.schema}.{STATUS_MART} does not exist: run `gtm build` (the report takes its as-of date "
             "and data scale from it)"
         )
-    (row,) = m.rows(
+    (row,) = m.mart_rows(
         "select as_of_date, data_origin, generator_scale, generator_seed, history_start_date, "
         "last_loaded_at, built_at from {t} limit 1",
-        required=STATUS_MART,
-        t=STATUS_MART,
+        STATUS_MART,
     )
     return WarehouseStatus(
         as_of_date=row["as_of_date"],
@@ -709,45 +712,39 @@ def load_status(m: Marts) -> WarehouseStatus:
 def load_channel_economics(m: Marts) -> dict[str, list[dict[str, Any]]]:
     t = "rpt_cac_ltv_by_channel"
     return {
-        "channels": m.rows(
+        "channels": m.mart_rows(
             "select channel, window_start_date, window_end_date, window_months_count, leads_count, "
             "opportunities_count, deals_won_count, lead_to_opportunity_rate, total_cost_amount, cac_amount, "
             "avg_monthly_revenue_amount, ltv_12_month_amount, ltv_to_cac_12_ratio, monthly_logo_churn_rate, "
             "churn_margin_adjusted_ltv_to_cac_ratio, cac_payback_months from {t} order by channel",
-            required=t,
-            t=t,
+            t,
         )
     }
 
 
 def load_funnel(m: Marts) -> dict[str, list[dict[str, Any]]]:
     return {
-        "summary": m.rows(
-            "select * from {t} order by channel", required="rpt_funnel_summary", t="rpt_funnel_summary"
-        ),
-        "stages": m.rows(
+        "summary": m.mart_rows("select * from {t} order by channel", "rpt_funnel_summary"),
+        "stages": m.mart_rows(
             "select channel, sum(leads_count) as leads, sum(mql_count) as mql, sum(sql_count) as sql, "
             "sum(opportunity_count) as opportunities, sum(won_count) as won from {t} group by channel "
             "order by channel",
-            required="rpt_funnel_conversion",
-            t="rpt_funnel_conversion",
+            "rpt_funnel_conversion",
         ),
     }
 
 
 def load_leaks(m: Marts) -> dict[str, list[dict[str, Any]]]:
     return {
-        "loss_reasons": m.rows(
+        "loss_reasons": m.mart_rows(
             "select lost_reason, loss_category, lost_count, share_of_losses, inbound_lost_count, "
             "outbound_lost_count, avg_days_to_close, lost_annual_value_amount from {t} "
             "order by loss_rank, lost_reason",
-            required="rpt_loss_reasons",
-            t="rpt_loss_reasons",
+            "rpt_loss_reasons",
         ),
-        "lead_status": m.rows(
+        "lead_status": m.mart_rows(
             "select lead_status, channel, lead_count from {t} order by lead_status, channel",
-            required="rpt_lead_status_distribution",
-            t="rpt_lead_status_distribution",
+            "rpt_lead_status_distribution",
         ),
         # The leaks as they stand today, in the live pipeline (can legitimately be empty).
         "live": m.rows(
@@ -824,39 +821,35 @@ def load_outreach(m: Marts) -> dict[str, list[dict[str, Any]]]:
 def load_attribution(m: Marts) -> dict[str, list[dict[str, Any]]]:
     models = ", ".join(f"{model}_pipeline_share" for model in ATTRIBUTION_MODELS)
     return {
-        "by_channel": m.rows(
+        "by_channel": m.mart_rows(
             "select attribution_model, channel, attributed_pipeline_amount, pipeline_share, won_share "
             "from {t} order by attribution_model, pipeline_rank, channel",
-            required="rpt_attribution_by_channel",
-            t="rpt_attribution_by_channel",
+            "rpt_attribution_by_channel",
         ),
-        "comparison": m.rows(
+        "comparison": m.mart_rows(
             f"select channel, channel_group, linear_pipeline_amount, {models}, pipeline_share_spread "
             "from {t} order by linear_pipeline_share desc, channel",
-            required="rpt_attribution_model_comparison",
-            t="rpt_attribution_model_comparison",
+            "rpt_attribution_model_comparison",
         ),
     }
 
 
 def load_arr(m: Marts) -> dict[str, list[dict[str, Any]]]:
     return {
-        "bridge": m.rows(
+        "bridge": m.mart_rows(
             "select month_start_date, sum(opening_arr_amount) as opening, sum(new_arr_amount) as new, "
             "sum(reactivation_arr_amount) as reactivation, sum(expansion_arr_amount) as expansion, "
             "sum(contraction_arr_amount) as contraction, sum(churn_arr_amount) as churn, "
             "sum(closing_arr_amount) as closing, sum(closing_account_count) as closing_accounts, "
             "sum(churned_account_count) as churned_accounts "
             "from {t} group by month_start_date order by month_start_date",
-            required="fct_arr_bridge",
-            t="fct_arr_bridge",
+            "fct_arr_bridge",
         ),
-        "retention": m.rows(
+        "retention": m.mart_rows(
             "select month_start_date, trailing_12m_grr_rate, trailing_12m_nrr_rate from {t} "
             "where cut_name = 'all' "
             "order by month_start_date",
-            required="rpt_retention",
-            t="rpt_retention",
+            "rpt_retention",
         ),
     }
 
