@@ -1,6 +1,10 @@
 {#- Subscriptions expanded to one row per account per month, from the account's first subscription month to
     the as-of month (months after churn stay, with zero MRR, so churn is visible). MRR of a month is the
     committed MRR of the subscription versions in force at the end of that month. -#}
+{#- A table, not a view: it reads marts (dim_date), and Postgres drops a view on a table whenever that
+    table is rebuilt (dbt swaps it and drops the old one with cascade), so rebuilding the marts alone would
+    break it. -#}
+{{ config(materialized='table') }}
 with
 
 versions as (

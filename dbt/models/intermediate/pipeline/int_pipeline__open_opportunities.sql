@@ -3,6 +3,10 @@
     date's fiscal year / quarter / quarter start, ACV, stage probability and probability-weighted ACV, days in
     pipeline and days in the current stage to the as-of date. The one definition of "the open pipeline" that
     int_pipeline__forecast_draws, rpt_pipeline_stage_age and rpt_pipeline_by_close_period read. -#}
+{#- A table, not a view: it reads marts (fct_opportunity_daily, dim_user, dim_date), and Postgres drops a view
+    on a table whenever that table is rebuilt (dbt swaps it and drops the old one with cascade), so rebuilding
+    the marts alone would break it. -#}
+{{ config(materialized='table') }}
 with
 
 opportunity_daily as (
