@@ -101,3 +101,31 @@ def test_marts_hold_no_raw_email_address_or_phone_number(built, transformer_conn
         "select count(*) from staging.stg_crm__contacts where email ~ %s", (EMAIL,)
     ).fetchone()[0]
     assert staged > 0
+
+
+def test_names_from_the_environment_must_be_plain_identifiers(warehouse, transformer_conn):
+    """Database, role and schema names reach SQL, URLs and dbt relations: anything but a plain identifier is
+    refused up front (exit code 2, no traceback), and nothing is created."""
+    import os
+    import sys
+
+    hostile = {
+        "POSTGRES_DB": 'gtm"; drop table bronze.crm_leads; --',
+        "DBT_DEV_SCHEMA": "dev; drop schema marts cascade",
+        "BI_READER_USER": "bi reader",
+        "DBT_CI_SCHEMA": "9lives",
+    }
+    for name, value in hostile.items():
+        result = subprocess.run(
+            [sys.executable, "-m", "gtm.cli", "db", "start"],
+            env={**os.environ, name: value},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2, (name, result.stdout, result.stderr)
+        message = " ".join(result.stderr.split())  # the console wraps long lines
+        assert "is not a plain SQL identifier" in message and "Traceback" not in message, name
+    databases = transformer_conn.execute("select datname from pg_database").fetchall()
+    assert not [name for (name,) in databases if name.startswith('gtm"')]
+    assert transformer_conn.execute("select to_regclass('bronze.crm_leads')").fetchone()[0] is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -172,3 +173,20 @@ def test_postgres_db_selects_a_database_created_on_first_use(warehouse, monkeypa
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_a_data_directory_the_server_cannot_write_gives_a_clear_error(
+    warehouse, monkeypatch, tmp_path_factory
+):
+    """GTM_HOME on a directory the server's user cannot write: a clear error naming the directory, and no
+    half-made cluster."""
+    home = tmp_path_factory.mktemp("locked") / "gtm-home"
+    home.mkdir()
+    # As root the server runs as an unprivileged user, locked out of a root-only directory; otherwise the
+    # directory is made read-only for its owner.
+    home.chmod(0o700 if os.geteuid() == 0 else 0o500)
+    monkeypatch.setenv("GTM_HOME", str(home))
+    monkeypatch.setenv("GTM_PG_PORT", str(_free_port()))
+    with pytest.raises(WarehouseError, match=r"cannot write to|not writable"):
+        EmbeddedServer(home=home).start()
+    assert not (home / "pgdata" / "PG_VERSION").exists()

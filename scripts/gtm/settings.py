@@ -8,7 +8,9 @@ under ``$GTM_HOME`` whose passwords were generated on first start into ``credent
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -133,8 +135,36 @@ def _require(name: str) -> str:
     return value
 
 
+# Names that reach SQL (database, roles, schema prefixes) are always quoted there (psycopg sql.Identifier,
+# dbt's adapter.quote); on top of that only plain identifiers are accepted, so a name never needs escaping in
+# a URL, a profile or a dbt relation either.
+PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+NAMED_BY_ENVIRONMENT = (
+    "POSTGRES_DB",
+    "POSTGRES_USER",
+    "POSTGRES_ADMIN_USER",
+    "BI_READER_USER",
+    "AIRFLOW_DB_USER",
+    "AIRFLOW_DB_NAME",
+    "DBT_DEV_SCHEMA",
+    "DBT_CI_SCHEMA",
+    "DBT_PROD_SCHEMA",
+)
+
+
+def check_identifiers(env: Mapping[str, str]) -> None:
+    for name in NAMED_BY_ENVIRONMENT:
+        value = env.get(name)
+        if value and not PLAIN_IDENTIFIER.fullmatch(value):
+            raise SettingsError(
+                f"{name}={value!r} is not a plain SQL identifier: use letters, digits and underscores, "
+                "at most 63 characters, not starting with a digit"
+            )
+
+
 def load_settings() -> WarehouseSettings:
     env = os.environ
+    check_identifiers(env)
     if uses_external_server():
         return WarehouseSettings(
             host=env["POSTGRES_HOST"],
