@@ -190,3 +190,91 @@ def test_a_data_directory_the_server_cannot_write_gives_a_clear_error(
     with pytest.raises(WarehouseError, match=r"cannot write to|not writable"):
         EmbeddedServer(home=home).start()
     assert not (home / "pgdata" / "PG_VERSION").exists()
+
+
+def _limited_file_size(limit_bytes: int):
+    """preexec_fn: files the process (and the server it starts) writes cannot grow past ``limit_bytes``, as on
+    a full disk. PostgreSQL ignores SIGXFSZ, so a write past the limit fails with EFBIG, like ENOSPC."""
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+
+def test_a_full_disk_gives_clear_errors_and_never_a_half_loaded_batch_or_a_broken_cluster(warehouse):
+    import sys
+    from datetime import UTC, datetime
+
+    from gtm.bronze import CRM_ACCOUNTS
+    from gtm.loader import ensure_bronze, load_batch
+
+    home = gtm_home() / "disk-full"  # under the test home: the server's user can reach it
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    env = {**os.environ, "GTM_HOME": str(home), "GTM_PG_PORT": str(_free_port())}
+    gtm = [sys.executable, "-m", "gtm.cli"]
+
+    # No room even for the first WAL segment: initdb fails, the CLI says why, no half-made cluster remains.
+    no_room = subprocess.run(
+        [*gtm, "db", "start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited_file_size(2_000_000),
+    )
+    message = " ".join(no_room.stderr.split())
+    assert no_room.returncode == 1 and "initdb failed" in message and "File too large" in message, message
+    assert not (home / "pgdata" / "PG_VERSION").exists()
+
+    # Room for the cluster, not for a 400,000-row batch: the load fails with Postgres's disk error, nothing of
+    # it is visible, and the server keeps serving and restarts cleanly.
+    started = subprocess.run(
+        [*gtm, "db", "start"],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited_file_size(25_000_000),
+    )
+    assert started.returncode == 0, started.stderr
+    try:
+        old_env = {key: os.environ.get(key) for key in ("GTM_HOME", "GTM_PG_PORT")}
+        os.environ.update({key: env[key] for key in old_env})
+        try:
+            from gtm.settings import load_settings
+
+            url = load_settings().url()
+        finally:
+            for key, value in old_env.items():
+                os.environ[key] = value
+        created = datetime(2025, 1, 1, tzinfo=UTC)
+        rows = (
+            (
+                f"D-{i}",
+                "Acme " * 16,
+                "Software",
+                "SMB",
+                120,
+                "1-199",
+                "EMEA",
+                "DE",
+                "U1",
+                "Prospect",
+                created,
+                created,
+            )
+            for i in range(400_000)
+        )
+        with psycopg.connect(url, autocommit=True) as conn:
+            ensure_bronze(conn)
+            with pytest.raises(psycopg.errors.InternalError, match="could not extend file") as failure:
+                load_batch(conn, CRM_ACCOUNTS, rows, "test-disk-full")
+            assert "Check free disk space" in str(failure.value)
+            assert conn.execute("select count(*) from bronze.crm_accounts").fetchone()[0] == 0
+            assert conn.execute("select count(*) from bronze._load_batches").fetchone()[0] == 0
+        stopped = subprocess.run([*gtm, "db", "stop"], env=env, capture_output=True, text=True)
+        assert stopped.returncode == 0, stopped.stderr
+        restarted = subprocess.run([*gtm, "db", "start"], env=env, capture_output=True, text=True)
+        assert restarted.returncode == 0, restarted.stderr
+        with psycopg.connect(url) as conn:
+            assert conn.execute("select count(*) from bronze.crm_accounts").fetchone()[0] == 0
+    finally:
+        subprocess.run([*gtm, "db", "stop"], env=env, capture_output=True, text=True)
