@@ -14,7 +14,7 @@ from rich.console import Console
 
 from gtm import summary as summary_mod
 from gtm.cli_load import load as load_command
-from gtm.settings import SettingsError, load_settings
+from gtm.settings import DBT_PROJECT_DIR, SettingsError, load_settings
 from gtm.warehouse import EmbeddedServer, WarehouseError, bootstrap, pg_bin, server_version
 
 console = Console()
@@ -150,6 +150,26 @@ def _parse_date(value: str | None, option: str) -> date | None:
         raise _fail(f"{option} must be a date like 2026-06-30 (got {value!r})", code=2) from None
 
 
+def _warehouse_calendar() -> tuple[date, date]:
+    """[first, last] day of dim_date (dbt vars calendar_start_date / calendar_end_date, end exclusive)."""
+    import yaml
+
+    variables = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    first = date.fromisoformat(str(variables["calendar_start_date"]))
+    return first, date.fromisoformat(str(variables["calendar_end_date"])) - timedelta(days=1)
+
+
+def _require_inside_calendar(first_day: date, last_day: date, what: str) -> None:
+    """Days outside dim_date would silently fall out of every monthly and weekly mart."""
+    calendar_first, calendar_last = _warehouse_calendar()
+    if first_day < calendar_first or last_day > calendar_last:
+        raise _fail(
+            f"{what} ({first_day} .. {last_day}) lies outside the warehouse calendar ({calendar_first} .. "
+            f"{calendar_last}; dbt vars calendar_start_date / calendar_end_date)",
+            code=2,
+        )
+
+
 @app.command()
 def generate(
     scale: Annotated[float, typer.Option(help="Volume multiplier; 1 ~= 4,500 leads a month.")] = 1.0,
@@ -183,6 +203,7 @@ def generate(
             )
         except ValueError as exc:
             raise _fail(str(exc), code=2) from exc
+        _require_inside_calendar(cfg.history_start, cfg.as_of, "the history")
     ensure_warehouse_running()
     settings = load_settings()
     results = []
@@ -195,6 +216,7 @@ def generate(
                 last = _parse_date(until, "--until") or first + timedelta(days=(days or 1) - 1)
                 if last < first:
                     raise _fail(f"--until {last} is before the first day to generate ({first})", code=2)
+                _require_inside_calendar(first, last, "the increment")
                 day = first
                 while day <= last:
                     results.append(generate_increment(conn, day, profile, progress=progress))
@@ -249,7 +271,6 @@ def mf_passthrough(ctx: typer.Context) -> None:
     import subprocess
 
     from gtm.dbt_runner import dbt_environment, resolve_packages
-    from gtm.settings import DBT_PROJECT_DIR
 
     if not ctx.args:
         raise _fail("usage: gtm mf <mf arguments>, e.g. gtm mf list metrics", code=2)
