@@ -74,9 +74,7 @@ def cosmos_configs(target: str | None = None):
         manifest_path=manifest_path(),
         project_name=DBT_PROJECT_NAME,
         install_dbt_deps=False,
-        # Cosmos reuses dbt's partial_parse.msgpack between tasks only from <project copy>/target: a
-        # DBT_TARGET_PATH inherited from the environment would send it elsewhere and make every task re-parse.
-        env_vars={"DBT_PACKAGES_INSTALL_PATH": packages_path(), "DBT_TARGET_PATH": "target"},
+        env_vars={"DBT_PACKAGES_INSTALL_PATH": packages_path()},
     )
     profile = ProfileConfig(
         profile_name=DBT_PROFILE_NAME,
