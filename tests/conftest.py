@@ -51,10 +51,12 @@ def warehouse() -> WarehouseSettings:
     server = EmbeddedServer()
     server.start()
     yield load_settings()
-    if "airflow.settings" in sys.modules:
-        # Close Airflow's pooled connections first so its exit hook does not hit a stopped server.
-        sys.modules["airflow.settings"].dispose_orm()
-    server.stop()
+    try:
+        if "airflow.settings" in sys.modules:
+            # Close Airflow's pooled connections first so its exit hook does not hit a stopped server.
+            sys.modules["airflow.settings"].dispose_orm()
+    finally:
+        server.stop()  # even when that fails: a cluster left running would block the next suite's port
 
 
 @pytest.fixture(scope="session")
