@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -172,3 +174,21 @@ def lead_ledger(conn: psycopg.Connection, schema_prefix: str = "") -> tuple[int,
 def pytest_sessionfinish(session, exitstatus):
     # Leave the cluster for the next run (faster), but never stale dbt artefacts of the test target.
     shutil.rmtree(REPO_ROOT / "dbt" / "target-test" / "compiled", ignore_errors=True)
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Poll ``predicate`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def relations(conn: psycopg.Connection, *schemas: str) -> list[tuple[str, str]]:
+    """(schema, name) of every table and view in ``schemas``, sorted."""
+    return conn.execute(
+        "select table_schema, table_name from information_schema.tables where table_schema = any(%s) "
+        "order by 1, 2",
+        (list(schemas),),
+    ).fetchall()

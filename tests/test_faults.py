@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, relations, wait_until
 from gtm.warehouse import EmbeddedServer
 
 GTM = [sys.executable, "-m", "gtm.cli"]
@@ -21,10 +21,7 @@ SELECTION = "+rpt_funnel_summary"
 
 
 def _relations(conn: psycopg.Connection, schema: str) -> list[str]:
-    rows = conn.execute(
-        "select table_name from information_schema.tables where table_schema = %s order by 1", (schema,)
-    ).fetchall()
-    return [name for (name,) in rows]
+    return [name for _, name in relations(conn, schema)]
 
 
 def _fingerprint(conn: psycopg.Connection, schema: str, name: str) -> tuple[int, int]:
@@ -33,14 +30,6 @@ def _fingerprint(conn: psycopg.Connection, schema: str, name: str) -> tuple[int,
         sql.Identifier(schema, name)
     )
     return conn.execute(query).fetchone()
-
-
-def _wait(predicate, what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.mark.slow
@@ -60,7 +49,7 @@ def test_a_build_cut_off_by_a_stopped_warehouse_resumes_with_dbt_retry(built, wa
     server = EmbeddedServer()
     try:
         with psycopg.connect(warehouse.url(), autocommit=True) as watcher:
-            _wait(lambda: len(_relations(watcher, "fault_staging")) >= 3, "the first staging models")
+            wait_until(lambda: len(_relations(watcher, "fault_staging")) >= 3, "the first staging models")
         if "airflow.settings" in sys.modules:
             # Airflow's pooled connections (the DAG tests') would die with the server and fail its teardown.
             sys.modules["airflow.settings"].dispose_orm()

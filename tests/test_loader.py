@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from conftest import wait_until
 from gtm.bronze import CRM_ACCOUNTS
 from gtm.loader import ensure_bronze, load_batch
 
@@ -87,21 +88,10 @@ with psycopg.connect(load_settings().url(), application_name="gtm-kill-test") as
 """
 
 
-def _backends(conn, state_filter: str = "") -> list[tuple]:
+def _backends(conn) -> list[tuple]:
     return conn.execute(
-        "select pid, state, query from pg_stat_activity where application_name = 'gtm-kill-test' "
-        + state_filter
+        "select pid, state, query from pg_stat_activity where application_name = 'gtm-kill-test'"
     ).fetchall()
-
-
-def _wait(predicate, what: str, timeout: float = 60.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_a_loader_killed_mid_copy_leaves_nothing_and_the_rerun_loads_once(transformer_conn):
@@ -116,13 +106,15 @@ def test_a_loader_killed_mid_copy_leaves_nothing_and_the_rerun_loads_once(transf
     ledger = "select count(*), coalesce(sum(row_count), 0) from bronze._load_batches where batch_id = %s"
     try:
         loader = subprocess.Popen([sys.executable, "-c", SLOW_LOADER, batch])
-        _wait(lambda: any(q.lstrip().upper().startswith("COPY") for _, _, q in _backends(conn)), "the COPY")
+        wait_until(
+            lambda: any(q.lstrip().upper().startswith("COPY") for _, _, q in _backends(conn)), "the COPY"
+        )
         time.sleep(0.5)  # rows are streaming into the open COPY
         assert loader.poll() is None, "the loader finished before it could be killed"
         loader.send_signal(signal.SIGKILL)
         loader.wait()
         # The server notices the dead client and rolls its transaction back.
-        _wait(lambda: not _backends(conn), "the killed loader's backend to go away")
+        wait_until(lambda: not _backends(conn), "the killed loader's backend to go away")
         assert _count(conn, batch) == 0
         assert conn.execute(ledger, (batch,)).fetchone() == (0, 0)
 

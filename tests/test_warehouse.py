@@ -9,10 +9,10 @@ import subprocess
 
 import psycopg
 import pytest
-from psycopg import errors
+from psycopg import errors, sql
 from typer.testing import CliRunner
 
-from conftest import SMALL_SCALE
+from conftest import SMALL_SCALE, relations
 from gtm.cli import app
 from gtm.settings import gtm_home
 from gtm.warehouse import EmbeddedServer, WarehouseError, pg_bin
@@ -64,25 +64,16 @@ def test_status_and_second_start_are_harmless(warehouse):
     assert "already running" in result.output
 
 
-def _relations(conn: psycopg.Connection, schemas: tuple[str, ...]) -> list[str]:
-    rows = conn.execute(
-        "select table_schema, table_name from information_schema.tables where table_schema = any(%s) "
-        "order by 1, 2",
-        (list(schemas),),
-    ).fetchall()
-    return [f'"{schema}"."{name}"' for schema, name in rows]
-
-
 def test_bi_reader_reads_every_mart_and_nothing_else(built, warehouse, transformer_conn):
-    marts = _relations(transformer_conn, ("marts",))
-    hidden = _relations(transformer_conn, ("bronze", "staging", "intermediate", "seeds", "snapshots"))
+    marts = relations(transformer_conn, "marts")
+    hidden = relations(transformer_conn, "bronze", "staging", "intermediate", "seeds", "snapshots")
     assert len(marts) >= 45 and len(hidden) >= 80
     with psycopg.connect(warehouse.url(warehouse.bi_reader), autocommit=True) as conn:
         for relation in marts:
-            conn.execute(f"select * from {relation} limit 1")
+            conn.execute(sql.SQL("select * from {} limit 1").format(sql.Identifier(*relation)))
         for relation in hidden:
             with pytest.raises(errors.InsufficientPrivilege):
-                conn.execute(f"select 1 from {relation} limit 1")
+                conn.execute(sql.SQL("select 1 from {} limit 1").format(sql.Identifier(*relation)))
         # What the marts describe, readable by dashboards: the small generated world of the test session.
         status = conn.execute(
             "select data_origin, generator_scale, generator_seed from marts.rpt_warehouse_status"
@@ -213,27 +204,24 @@ def test_a_full_disk_gives_clear_errors_and_never_a_half_loaded_batch_or_a_broke
     env = {**os.environ, "GTM_HOME": str(home), "GTM_PG_PORT": str(_free_port())}
     gtm = [sys.executable, "-m", "gtm.cli"]
 
+    def start_with_room_for(limit_bytes: int) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*gtm, "db", "start"],
+            env=env,
+            capture_output=True,
+            text=True,
+            preexec_fn=_limited_file_size(limit_bytes),
+        )
+
     # No room even for the first WAL segment: initdb fails, the CLI says why, no half-made cluster remains.
-    no_room = subprocess.run(
-        [*gtm, "db", "start"],
-        env=env,
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited_file_size(2_000_000),
-    )
+    no_room = start_with_room_for(2_000_000)
     message = " ".join(no_room.stderr.split())
     assert no_room.returncode == 1 and "initdb failed" in message and "File too large" in message, message
     assert not (home / "pgdata" / "PG_VERSION").exists()
 
     # Room for the cluster, not for a 400,000-row batch: the load fails with Postgres's disk error, nothing of
     # it is visible, and the server keeps serving and restarts cleanly.
-    started = subprocess.run(
-        [*gtm, "db", "start"],
-        env=env,
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited_file_size(25_000_000),
-    )
+    started = start_with_room_for(25_000_000)
     assert started.returncode == 0, started.stderr
     try:
         old_env = {key: os.environ.get(key) for key in ("GTM_HOME", "GTM_PG_PORT")}
