@@ -249,7 +249,7 @@ def _asset_events(warehouse, uri: str) -> list[dict]:
 def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, monkeypatch, webhook):
     monkeypatch.setenv("GTM_DBT_SELECT", "+dim_contact")
     bag = _dagbag()
-    ingest, build = bag.dags["gtm_ingest"], bag.dags["gtm_build"]
+    ingest, build, quality = bag.dags["gtm_ingest"], bag.dags["gtm_build"], bag.dags["gtm_quality"]
     # A partial render leaves out tests whose other parent it does not build (relationships to unselected
     # models): the contact dimension's subgraph is self-contained, 14 tasks.
     assert (
@@ -292,6 +292,19 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
     assert "model.gtm_warehouse.dim_contact" in state["nodes"]
     site = Path(os.environ["GTM_DOCS_DIR"]) / "static_index.html"
     assert site.stat().st_size > 1_000_000
+
+    # The quality DAG: the selection's mart tests, then every mart measured into the audit table.
+    with _cosmos_partial_parse():
+        checked = quality.test()
+    assert checked.state == "success", _states(checked)
+    with psycopg.connect(airflow_world.url()) as conn:
+        audit = conn.execute(
+            "select check_name, column_name, observed_value, baseline_value from audit.mart_quality_checks"
+            " where run_id = %s and model_name = 'dim_contact' order by check_name, column_name",
+            (checked.run_id,),
+        ).fetchall()
+    assert ("row_count", None, contacts_after, None) in audit  # first run: no baseline yet
+    assert ("null_rate", "contact_id", 0, None) in audit
     assert webhook.messages == []
 
 

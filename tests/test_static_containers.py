@@ -278,8 +278,8 @@ def _resolve(value: str, env: dict[str, str]) -> str:
 
     def one(match: re.Match) -> str:
         name, operator, rest = match.group(1), match.group(2), match.group(3)
-        if name in env:
-            return env[name]
+        if env.get(name) or (operator is None and name in env):
+            return env[name]  # with ":-" and ":?" compose treats an empty value as unset
         if operator == ":-":
             return _resolve(rest, env)
         raise AssertionError(f"{name} is required by docker-compose.yml ({rest})")
@@ -316,3 +316,43 @@ def test_metabase_init_wires_metabase_to_the_marts_as_bi_reader():
     }
     assert env["METABASE_URL"] == "http://metabase:3000"
     assert "metabase" in services and "metabase-init" not in services["metabase"].get("depends_on", {})
+
+
+def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
+    import re
+
+    import yaml
+
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    airflow = {
+        name: s for name, s in services.items() if name.startswith("airflow-") and name != "airflow-init"
+    }
+    assert set(airflow) == {
+        "airflow-api-server",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-triggerer",
+    }
+    dotenv = dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#") and "=" in line
+    )
+    dockerfile_dags = re.search(r"AIRFLOW__CORE__DAGS_FOLDER=(\S+)", (ROOT / "Dockerfile").read_text()).group(
+        1
+    )
+    for name, service in airflow.items():
+        env = {key: _resolve(str(value), dotenv) for key, value in service["environment"].items()}
+        # The same DAG files as `gtm airflow start`: the repository's folder, mounted read-only.
+        assert env["AIRFLOW__CORE__DAGS_FOLDER"] == dockerfile_dags, name
+        assert f"./airflow/dags:{dockerfile_dags}:ro" in service["volumes"], name
+        # The same connection id and settings the DAGs read (gtm.orchestration).
+        assert env["AIRFLOW_CONN_GTM_WAREHOUSE"] == (
+            f"postgresql://{dotenv['POSTGRES_USER']}:{dotenv['POSTGRES_PASSWORD']}@warehouse:5432/{dotenv['POSTGRES_DB']}"
+        ), name
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        assert {"GTM_ALERT_WEBHOOK_URL", "GTM_LANDING_DIR", "GTM_DOCS_DIR", "GTM_PROD_STATE_DIR"} <= set(
+            env
+        ), name
+        assert f"./landing:{env['GTM_LANDING_DIR']}" in service["volumes"], name

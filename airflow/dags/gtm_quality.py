@@ -8,7 +8,14 @@ import psycopg
 from airflow.sdk import DAG, task
 from cosmos.operators.local import DbtTestLocalOperator
 
-from gtm.orchestration import DAG_DEFAULTS, dbt_operator_args, dbt_target, layer_schema, warehouse_conninfo
+from gtm.orchestration import (
+    DAG_DEFAULTS,
+    dbt_operator_args,
+    dbt_select,
+    dbt_target,
+    layer_schema,
+    warehouse_conninfo,
+)
 
 DOC = """
 ### Mart quality, every 6 hours
@@ -33,10 +40,12 @@ with DAG(
     tags=["gtm", "dbt", "quality"],
     **DAG_DEFAULTS,
 ) as dag:
+    partial = dbt_select()  # GTM_DBT_SELECT: only the marts of that selection, and only tests on them alone
     DbtTestLocalOperator(
         task_id="mart_tests",
-        select=["path:models/marts"],
+        select=[f"{s},path:models/marts" for s in partial] or ["path:models/marts"],
         exclude=["test_type:unit"],
+        indirect_selection="cautious" if partial else "eager",
         **dbt_operator_args(target, "gtm_quality"),
     )
 
