@@ -96,6 +96,98 @@ def db_status() -> None:
     console.print(f"Warehouse at {where} is up (PostgreSQL {version}, database {settings.database}).")
 
 
+airflow_app = typer.Typer(
+    help=(
+        "Run a local Airflow (api-server, scheduler, dag-processor, triggerer) without Docker, state in "
+        "$GTM_HOME/airflow. LOCAL ONLY: it listens on 127.0.0.1 and every visitor is an admin without a "
+        "login (SimpleAuthManager, all admins); never expose its port."
+    )
+)
+app.add_typer(airflow_app, name="airflow")
+
+
+@airflow_app.command("start")
+def airflow_start(
+    port: Annotated[
+        int, typer.Option(envvar="GTM_AIRFLOW_PORT", help="Port of the UI and REST API (on 127.0.0.1).")
+    ] = 8080,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the components to become healthy.")
+    ] = 240,
+) -> None:
+    """Start Airflow in the background and wait until it is healthy and every DAG file is parsed.
+
+    LOCAL ONLY: the UI and REST API listen on 127.0.0.1 and everyone who reaches the port is an admin
+    without a login (SimpleAuthManager with all-admins). Logs: $GTM_HOME/airflow/logs/<component>.log.
+    Exit 2 when it already runs or the port is taken.
+    """
+    from gtm import airflow_local
+
+    try:
+        removed = airflow_local.check_can_start(port)
+    except airflow_local.AirflowLocalError as exc:
+        raise _fail(str(exc), exc.code) from exc
+    if removed:
+        console.print(f"Removed stale pid files (processes gone): {', '.join(removed)}.")
+    ensure_warehouse_running()
+    try:
+        result = airflow_local.start(port, console, timeout=timeout)
+    except airflow_local.AirflowLocalError as exc:
+        raise _fail(str(exc), exc.code) from exc
+    dags = sorted(dag for ids in result.dags.values() for dag in ids)
+    console.print(f"Airflow is up in {result.seconds:.0f}s: {len(dags)} DAGs ({', '.join(dags) or 'none'}).")
+    console.print(f"UI: [bold]{result.url}[/] (local only, no login). Stop it with `gtm airflow stop`.")
+    if result.import_errors:
+        for filename, stacktrace in sorted(result.import_errors.items()):
+            last = (stacktrace.strip().splitlines() or ["?"])[-1]
+            err_console.print(f"[bold red]import error:[/] {filename}: {last}")
+        raise _fail(
+            f"{len(result.import_errors)} DAG file(s) failed to import (Airflow keeps running; the UI shows "
+            "the full errors, and the dag-processor re-parses a file when it changes)."
+        )
+
+
+@airflow_app.command("stop")
+def airflow_stop() -> None:
+    """Stop every Airflow component (SIGTERM, then SIGKILL after 20 s). Idempotent."""
+    from gtm import airflow_local
+
+    stopped = airflow_local.stop(console)
+    console.print("Airflow stopped." if stopped else "Airflow was not running.")
+
+
+@airflow_app.command("status")
+def airflow_status() -> None:
+    """Show each component's pid and state and the api-server's health (exit 1 unless all are up)."""
+    from rich.table import Table
+
+    from gtm import airflow_local
+
+    state = airflow_local.status()
+    table = Table(title="Local Airflow")
+    for column in ("component", "pid", "state"):
+        table.add_column(column)
+    for component in state.components:
+        if component.alive:
+            label = "[green]running"
+        elif component.leftovers:
+            label = f"[red]dead[/] ({component.leftovers} leftover processes: `gtm airflow stop` ends them)"
+        elif component.stale:
+            label = "[red]dead[/] (stale pid file removed)"
+        else:
+            label = "not running"
+        table.add_row(component.component, str(component.pid or "-"), label)
+    console.print(table)
+    console.print(f"Logs: {airflow_local.AirflowPaths.default().logs}/<component>.log")
+    if not state.anything_running:
+        console.print("Airflow is not running (start it with `gtm airflow start`).")
+        raise typer.Exit(1)
+    console.print(f"Health: {airflow_local.health_summary(state.health)}")
+    console.print(f"UI: {state.url}")
+    if not state.all_up:
+        raise typer.Exit(1)
+
+
 def _role(settings, name: str):
     if name not in ROLES:
         raise _fail(f"unknown role {name!r}; choose one of {', '.join(ROLES)}", code=2)

@@ -235,6 +235,9 @@ def dbt_operator_args(target: str | None = None, cache_identifier: str | None = 
         "invocation_mode": execution.invocation_mode,
         "install_deps": False,
         "env": project.env_vars,
+        # Cosmos would emit an Asset per relation it guesses from run_results.json (via OpenLineage), which
+        # can be a stale file of another run; the DAGs emit their Assets explicitly instead.
+        "emit_datasets": False,
     }
 
 

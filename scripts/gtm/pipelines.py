@@ -276,6 +276,7 @@ def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publi
             profile_config=profile,
             execution_config=execution,
             render_config=_render_config(select, NOT_RENDERED),
+            operator_args={"install_deps": False, "emit_datasets": False},
         )
         source_freshness >> snapshots >> dbt_build
         dropped = tests_outside_selection(dbt_build) if select else set()
