@@ -207,18 +207,19 @@ def _mart_models(task_group) -> list[str]:
     return sorted(marts)
 
 
-def _render_config(select: list[str], exclude: list[str]):
+def _render_config(select: list[str]):
     from cosmos import RenderConfig
     from cosmos.constants import LoadMode, SourceRenderingBehavior, TestBehavior
 
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=select,
-        exclude=exclude,
+        exclude=NOT_RENDERED,
         test_behavior=TestBehavior.AFTER_EACH,
         # A test on two nodes (relationships) gets its own task after both, not the first one's.
         should_detach_multiple_parents_tests=True,
         source_rendering_behavior=SourceRenderingBehavior.WITH_TESTS_OR_FRESHNESS,
+        emit_datasets=False,  # see orchestration.dbt_operator_args: the DAG emits its Assets explicitly
     )
 
 
@@ -275,8 +276,7 @@ def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publi
             project_config=project,
             profile_config=profile,
             execution_config=execution,
-            render_config=_render_config(select, NOT_RENDERED),
-            operator_args={"install_deps": False, "emit_datasets": False},
+            render_config=_render_config(select),
         )
         source_freshness >> snapshots >> dbt_build
         dropped = tests_outside_selection(dbt_build) if select else set()
