@@ -358,8 +358,12 @@ def test_failing_test_stops_its_downstream_and_only_models_are_retried(
         "    dag_id='gtm_build_probe', target='prod', schedule=None, tags=['test'], publish=False\n"
         ")\n"
     )
-    # dag.test() runs what the dags-folder bundle serialized: make this folder the bundle.
+    # dag.test() runs what the dags-folder bundle serialized: make this folder the bundle (the bundle reads
+    # airflow.settings.DAGS_FOLDER, fixed when Airflow was imported).
+    import airflow.settings
+
     monkeypatch.setenv("AIRFLOW__CORE__DAGS_FOLDER", str(dags))
+    monkeypatch.setattr(airflow.settings, "DAGS_FOLDER", str(dags))
     dag = _dagbag(dags).dags["gtm_build_probe"]
     with _cosmos_partial_parse():
         run = dag.test()
