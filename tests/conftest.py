@@ -84,34 +84,13 @@ def generated(warehouse: WarehouseSettings):
         return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
 
 
-@pytest.fixture(scope="session")
-def scratch_db(warehouse: WarehouseSettings) -> str:
-    """A second, empty warehouse database for tests that generate other worlds (calibration, increments),
-    so the session's standard world in `gtm` stays untouched. Returns its URL (transformer role)."""
-    from psycopg import sql
-
-    name = "gtm_scratch"
-    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
-            )
-        )
-    return warehouse.url(database=name)
-
-
-@pytest.fixture(scope="session")
-def default_world_db(warehouse: WarehouseSettings) -> WarehouseSettings:
-    """A database holding the default world `make demo` builds (scale 1, seed 42, 24 months), for the tests
-    that check calibration bands. Returns settings pointing at it."""
+def fresh_database(warehouse: WarehouseSettings, name: str, scale: float | None = None) -> WarehouseSettings:
+    """(Re)create warehouse database ``name``, owned by the transformer, and return settings pointing at it;
+    with ``scale``, the fixed-seed world of that scale is generated into its bronze."""
     import dataclasses
 
     from psycopg import sql
 
-    from gtm.generators import GeneratorConfig, generate_history
-
-    name = "gtm_default_world"
     with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(
@@ -120,9 +99,26 @@ def default_world_db(warehouse: WarehouseSettings) -> WarehouseSettings:
             )
         )
     settings = dataclasses.replace(warehouse, database=name)
-    with psycopg.connect(settings.url()) as conn:
-        generate_history(conn, GeneratorConfig(scale=1.0, seed=42))
+    if scale is not None:
+        from gtm.generators import GeneratorConfig, generate_history
+
+        with psycopg.connect(settings.url()) as conn:
+            generate_history(conn, GeneratorConfig(scale=scale, seed=42))
     return settings
+
+
+@pytest.fixture(scope="session")
+def scratch_db(warehouse: WarehouseSettings) -> str:
+    """A second, empty warehouse database for tests that generate other worlds (calibration, increments),
+    so the session's standard world in `gtm` stays untouched. Returns its URL (transformer role)."""
+    return fresh_database(warehouse, "gtm_scratch").url()
+
+
+@pytest.fixture(scope="session")
+def default_world_db(warehouse: WarehouseSettings) -> WarehouseSettings:
+    """A database holding the default world `make demo` builds (scale 1, seed 42, 24 months), for the tests
+    that check calibration bands. Returns settings pointing at it."""
+    return fresh_database(warehouse, "gtm_default_world", scale=1.0)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import dataclasses
 import json
 import os
 import shutil
@@ -16,9 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from conftest import REPO_ROOT, SMALL_SCALE
+from conftest import REPO_ROOT, SMALL_SCALE, fresh_database
 from gtm import orchestration, pipelines
 from gtm.bronze import TABLES
 from gtm.dbt_runner import run_dbt
@@ -179,19 +177,7 @@ def webhook(monkeypatch):
 def airflow_world(warehouse, manifest, airflow_db, tmp_path_factory):
     """A warehouse database of its own (the small world, prod target) that the DAGs' connection points at, so
     appending a day does not move the session's standard world; published files go to a temporary folder."""
-    from gtm.generators import GeneratorConfig, generate_history
-
-    name = "gtm_airflow"
-    with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
-            )
-        )
-    settings = dataclasses.replace(warehouse, database=name)
-    with psycopg.connect(settings.url()) as conn:
-        generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+    settings = fresh_database(warehouse, "gtm_airflow", scale=SMALL_SCALE)
     published = tmp_path_factory.mktemp("published")
     patch = pytest.MonkeyPatch()
     patch.setenv("AIRFLOW_CONN_GTM_WAREHOUSE", settings.url())

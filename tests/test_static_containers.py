@@ -272,6 +272,15 @@ def test_pre_commit_config_is_valid_and_uses_only_local_hooks():
     assert {"ruff-check", "ruff-format", "static-checks"} <= {hook["id"] for hook in hooks[0]["hooks"]}
 
 
+def _env_example() -> dict[str, str]:
+    """.env.example's values: what a user puts in .env, here its placeholders."""
+    return dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#") and "=" in line
+    )
+
+
 def _resolve(value: str, env: dict[str, str]) -> str:
     """Compose's ${NAME:-default} / ${NAME:?message} interpolation, enough for the services checked here."""
     import re
@@ -297,11 +306,7 @@ def test_metabase_init_wires_metabase_to_the_marts_as_bi_reader():
     assert init["depends_on"]["metabase"]["condition"] == "service_healthy"
     assert init["entrypoint"] == ["python", "-m", "gtm.metabase"]
     # The values a user puts in .env (here: .env.example's placeholders) reach the setup unchanged.
-    dotenv = dict(
-        line.split("=", 1)
-        for line in ENV_EXAMPLE.read_text().splitlines()
-        if line and not line.startswith("#") and "=" in line
-    )
+    dotenv = _env_example()
     env = {key: _resolve(str(value), dotenv) for key, value in init["environment"].items()}
     database = MetabaseSetup.from_env(env).database_payload()
     assert database["details"] == {
@@ -334,11 +339,7 @@ def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
         "airflow-dag-processor",
         "airflow-triggerer",
     }
-    dotenv = dict(
-        line.split("=", 1)
-        for line in ENV_EXAMPLE.read_text().splitlines()
-        if line and not line.startswith("#") and "=" in line
-    )
+    dotenv = _env_example()
     dockerfile_dags = re.search(r"AIRFLOW__CORE__DAGS_FOLDER=(\S+)", (ROOT / "Dockerfile").read_text()).group(
         1
     )
