@@ -186,6 +186,14 @@ def airflow_world(warehouse, manifest, airflow_db, tmp_path_factory):
     patch.setenv("GTM_LANDING_DIR", str(published / "landing"))
     yield settings
     patch.undo()
+    # dag.test() serialized partial renders (GTM_DBT_SELECT) and probe DAGs into the shared metadata DB;
+    # drop them so a later Airflow (the UI test) shows what the DAG folder really holds.
+    from airflow.api.common.delete_dag import delete_dag
+    from airflow.exceptions import DagNotFound
+
+    for dag_id in ("gtm_ingest", "gtm_build", "gtm_quality", "gtm_build_probe"):
+        with contextlib.suppress(DagNotFound):
+            delete_dag(dag_id)
 
 
 @contextlib.contextmanager

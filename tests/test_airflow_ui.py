@@ -186,6 +186,10 @@ def test_ui_lists_every_dag_and_draws_the_build_graph(local_airflow: LocalAirflo
                 f"the graph of {GRAPH_DAG} draws {sorted(shown)}; missing {sorted(top_level - shown)}, "
                 f"unexpected {sorted(shown - top_level)}"
             ) from None
+        # The whole project, not a partial render some earlier dag.test() serialized: the collapsed dbt group
+        # counts every model, seed, source and detached test of the manifest.
+        group = local_airflow.dagbag.dags[GRAPH_DAG].task_group_dict["dbt_build"]
+        browser.wait_for_text(f"+ {len(group.children)} Tasks")
         browser.screenshot(SCREENSHOTS / f"{GRAPH_DAG}_graph.png")
         assert console_errors(browser) == []
     print(f"\nUI checks {time.monotonic() - started:.1f}s; screenshots: {SCREENSHOTS}/")
