@@ -212,7 +212,7 @@ def _states(run) -> dict[str, tuple[str, int]]:
     return {ti.task_id: (ti.state, ti.try_number) for ti in run.get_task_instances()}
 
 
-def _count(settings, query: str) -> int:
+def _scalar(settings, query: str):
     with psycopg.connect(settings.url()) as conn:
         return conn.execute(query).fetchone()[0]
 
@@ -254,7 +254,7 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
     # The marts as yesterday's build left them: the same selection built with plain dbt.
     nodes = ["--resource-type", "seed", "--resource-type", "snapshot", "--resource-type", "model"]
     assert run_dbt(["build", "-s", "+dim_contact", *nodes], target="prod", settings=airflow_world).success
-    contacts_before = _count(airflow_world, "select count(*) from marts.dim_contact")
+    contacts_before = _scalar(airflow_world, "select count(*) from marts.dim_contact")
 
     with _cosmos_partial_parse():
         ingested = ingest.test(run_conf={"source": "generate"})
@@ -277,8 +277,8 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
     states = _states(built)
     assert built.state == "success", states
     assert all(state == ("success", 1) for state in states.values()), states
-    contacts_after = _count(airflow_world, "select count(*) from marts.dim_contact")
-    staged = _count(airflow_world, "select count(*) from staging.stg_crm__contacts")
+    contacts_after = _scalar(airflow_world, "select count(*) from marts.dim_contact")
+    staged = _scalar(airflow_world, "select count(*) from staging.stg_crm__contacts")
     assert contacts_after > contacts_before and contacts_after == staged
     assert _asset_events(warehouse, "gtm-warehouse://marts/dim_contact")[-1]["run_id"] == built.run_id
     # The production state slim CI defers to, and the docs site, as this build left them.
@@ -306,7 +306,7 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
 def test_stale_source_stops_the_build_before_any_model_runs(airflow_world, monkeypatch, webhook):
     monkeypatch.setenv("GTM_DBT_SELECT", "+dim_contact")
     build = _dagbag().dags["gtm_build"]
-    before = _count(airflow_world, "select max(_loaded_at) from bronze.crm_contacts")
+    before = _scalar(airflow_world, "select max(_loaded_at) from bronze.crm_contacts")
     shift = "update bronze.crm_contacts set _loaded_at = _loaded_at {} interval '30 days'"
     with psycopg.connect(airflow_world.url(), autocommit=True) as conn:
         conn.execute(shift.format("-"))
@@ -316,7 +316,7 @@ def test_stale_source_stops_the_build_before_any_model_runs(airflow_world, monke
     finally:
         with psycopg.connect(airflow_world.url(), autocommit=True) as conn:
             conn.execute(shift.format("+"))
-    assert _count(airflow_world, "select max(_loaded_at) from bronze.crm_contacts") == before
+    assert _scalar(airflow_world, "select max(_loaded_at) from bronze.crm_contacts") == before
     states = _states(run)
     assert run.state == "failed"
     assert states["source_freshness"] == ("failed", 1)
@@ -368,7 +368,7 @@ def test_failing_test_stops_its_downstream_and_only_models_are_retried(
     assert states["dbt_build.probe_checked.run"] == ("success", 1)
     assert states["dbt_build.probe_checked.test"] == ("failed", 1)  # never retried
     assert states["dbt_build.probe_downstream_run"] == ("upstream_failed", 0)
-    assert _count(airflow_world, "select last_value from airflow_probe_state.flaky_attempts") == 2
+    assert _scalar(airflow_world, "select last_value from airflow_probe_state.flaky_attempts") == 2
     with psycopg.connect(airflow_world.url()) as conn:
         built = {
             name

@@ -12,22 +12,20 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gtm.dbt_runner import dbt_target_path, run_dbt
+from gtm.dbt_runner import compile_analyses, dbt_target_path, run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ANALYSES = sorted((REPO_ROOT / "dbt" / "analyses" / "seed_000").glob("*.sql"))
 
 
 def test_seed_000_validation_queries_run_and_return_rows(built, warehouse):
-    assert len(ANALYSES) == 15
-    assert run_dbt(["compile", "-s", "path:analyses/seed_000"], target="prod").success
-    compiled_dir = dbt_target_path() / "compiled" / "gtm_warehouse" / "analyses" / "seed_000"
+    queries = compile_analyses("analyses/seed_000")
+    assert sorted(queries) == [path.stem for path in ANALYSES] and len(queries) == 15
     empty = []
     with psycopg.connect(warehouse.url()) as conn:
-        for analysis in ANALYSES:
-            rows = conn.execute((compiled_dir / analysis.name).read_text()).fetchall()
-            if not rows:
-                empty.append(analysis.name)
+        for name, query in queries.items():
+            if not conn.execute(query).fetchall():
+                empty.append(name)
     assert not empty, f"validation queries returned no rows: {empty}"
 
 

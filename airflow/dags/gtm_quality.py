@@ -12,6 +12,7 @@ from gtm.orchestration import (
     DAG_DEFAULTS,
     dbt_operator_args,
     dbt_select,
+    dbt_select_within,
     dbt_target,
     layer_schema,
     warehouse_conninfo,
@@ -43,7 +44,7 @@ with DAG(
     partial = dbt_select()  # GTM_DBT_SELECT: only the marts of that selection, and only tests on them alone
     DbtTestLocalOperator(
         task_id="mart_tests",
-        select=[f"{s},path:models/marts" for s in partial] or ["path:models/marts"],
+        select=dbt_select_within("path:models/marts"),
         exclude=["test_type:unit"],
         indirect_selection="cautious" if partial else "eager",
         **dbt_operator_args(target, "gtm_quality"),

@@ -27,7 +27,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -43,6 +42,7 @@ import psycopg
 from rich.console import Console
 
 from gtm.settings import AIRFLOW_DAGS_DIR, WarehouseSettings, gtm_home, load_settings
+from gtm.warehouse import port_in_use
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 DEFAULT_PORT = 8080
@@ -188,17 +188,6 @@ def component_states(paths: AirflowPaths) -> list[ComponentState]:
     return states
 
 
-def port_in_use(port: int, host: str = HOST) -> bool:
-    """Whether binding ``host:port`` fails, the way the api-server (uvicorn, SO_REUSEADDR) would bind it."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return True
-    return False
-
-
 def ui_url(port: int) -> str:
     return f"http://{HOST}:{port}"
 
@@ -278,17 +267,12 @@ def airflow_environment(
 
 
 def dag_files(folder: Path | None = None) -> list[str]:
-    """DAG files the dag-processor parses (relative paths): Python files mentioning "airflow" and "dag" or
-    "asset", Airflow's safe-mode heuristic. Helper modules belong outside the folder (gtm.orchestration)."""
+    """DAG files the dag-processor parses, relative to the folder: Airflow's own listing (safe mode,
+    .airflowignore). Helper modules belong outside the folder (gtm.orchestration)."""
+    from airflow.utils.file import list_py_file_paths
+
     folder = folder or AIRFLOW_DAGS_DIR
-    found = []
-    for path in sorted(folder.rglob("*.py")):
-        if "__pycache__" in path.parts or not path.is_file():
-            continue
-        content = path.read_bytes().lower()
-        if b"airflow" in content and (b"dag" in content or b"asset" in content):
-            found.append(path.relative_to(folder).as_posix())
-    return found
+    return sorted(Path(path).relative_to(folder).as_posix() for path in list_py_file_paths(folder))
 
 
 # The metadata DB's job rows of the components that heartbeat (the health endpoint reads the latest of

@@ -23,8 +23,8 @@ from pathlib import Path
 import psycopg
 
 from gtm.benchmarks import BENCH_DB
-from gtm.dbt_runner import dbt_target_path, run_dbt
-from gtm.settings import DBT_PROJECT_DIR, REPO_ROOT, load_settings
+from gtm.dbt_runner import compile_analyses, run_dbt
+from gtm.settings import REPO_ROOT, load_settings
 
 TARGET_MS = 100.0
 ANALYSES = "analyses/seed_000"
@@ -39,16 +39,6 @@ DRILL_DOWNS = {
     "one month's enterprise ARR (fct_mrr)": "select sum(arr_amount) from marts.fct_mrr "
     "where month_start_date = (select max(month_start_date) from marts.fct_mrr) and segment = 'Enterprise'",
 }
-
-
-def compiled_queries(settings) -> dict[str, str]:
-    """{analysis name: SQL} compiled for ``settings``' database."""
-    if not run_dbt(["compile", "-s", f"path:{ANALYSES}"], target="prod", settings=settings).success:
-        raise RuntimeError("dbt compile of the seed 000 analyses failed")
-    folder = dbt_target_path() / "compiled" / DBT_PROJECT_DIR.name / ANALYSES
-    if not folder.is_dir():  # dbt names the folder after the project, not the directory
-        folder = next((dbt_target_path() / "compiled").glob(f"*/{ANALYSES}"))
-    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql"))}
 
 
 def time_queries(url: str, queries: dict[str, str], runs: int) -> list[dict]:
@@ -127,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if not run_dbt(["build", *nodes], target="prod", settings=settings).success:
             raise SystemExit("dbt build failed; see the dbt log above")
         print(f"dbt build on {args.database}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    queries = compiled_queries(settings)
+    queries = compile_analyses(ANALYSES, settings=settings)
     reader_url = settings.url(settings.bi_reader)
     results = time_queries(reader_url, queries, args.runs)
     drill_downs = time_queries(reader_url, DRILL_DOWNS, args.runs)

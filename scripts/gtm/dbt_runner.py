@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
 
 REAL_PACKAGES_DIR = DBT_PROJECT_DIR / "dbt_packages"
@@ -117,6 +119,19 @@ def resolve_packages(mode: str | None = None) -> PackageSet:
 def dbt_target_path() -> Path:
     """dbt's target directory (DBT_TARGET_PATH, relative to the project, like dbt itself)."""
     return DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def compile_analyses(
+    folder: str, *, target: str = "prod", settings: WarehouseSettings | None = None
+) -> dict[str, str]:
+    """{analysis name: SQL} of the analyses under ``folder`` (relative to the project, e.g.
+    "analyses/seed_000"), compiled for ``settings``' database."""
+    if not run_dbt(["compile", "-s", f"path:{folder}"], target=target, settings=settings).success:
+        raise RuntimeError(f"dbt compile of {folder} failed; see the dbt log above")
+    # dbt writes compiled files under the project's name (dbt_project.yml), not its directory's.
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["name"]
+    compiled = dbt_target_path() / "compiled" / project / folder
+    return {path.stem: path.read_text() for path in sorted(compiled.glob("*.sql"))}
 
 
 def dbt_environment(settings: WarehouseSettings, packages: PackageSet, target: str) -> dict[str, str]:

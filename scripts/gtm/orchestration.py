@@ -51,6 +51,12 @@ def dbt_select() -> list[str]:
     return os.environ.get("GTM_DBT_SELECT", "").split()
 
 
+def dbt_select_within(scope: str) -> list[str]:
+    """The dbt selection of a standalone task limited to ``scope`` (e.g. `resource_type:snapshot`): the part
+    of `GTM_DBT_SELECT` inside it, or the whole scope in production."""
+    return [f"{selection},{scope}" for selection in dbt_select()] or [scope]
+
+
 def schema_prefix(target: str) -> str:
     # Matches profiles.yml: prod builds unprefixed layer schemas ("public" = no prefix).
     return {"prod": "public", "dev": "pipeline_dev", "ci": "ci"}.get(target, target)

@@ -24,6 +24,7 @@ from gtm.orchestration import (
     cosmos_configs,
     dbt_operator_args,
     dbt_select,
+    dbt_select_within,
     docs_dir,
     landing_dir,
     layer_schema,
@@ -268,7 +269,7 @@ def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publi
         )
         snapshots = DbtSnapshotLocalOperator(
             task_id="snapshots",
-            select=[f"{s},resource_type:snapshot" for s in select] or None,
+            select=dbt_select_within("resource_type:snapshot"),
             **dbt_args,
         )
         dbt_build = DbtTaskGroup(

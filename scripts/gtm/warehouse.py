@@ -108,11 +108,12 @@ def _run_pg(args: list[str], *, check: bool = True, timeout: float = 120) -> sub
     return result
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether binding ``host:port`` fails, as a server binding it with SO_REUSEADDR would see it."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind((host, port))
         except OSError:
             return True
     return False
@@ -221,7 +222,7 @@ class EmbeddedServer:
         if self.status():
             self._ensure_configured_database()
             return False
-        if _port_in_use(self.settings.port):
+        if port_in_use(self.settings.port):
             raise WarehouseError(
                 f"Port {self.settings.port} on 127.0.0.1 is already in use by another program. "
                 "Stop it or choose another port with GTM_PG_PORT."
