@@ -47,8 +47,8 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m gtm.sql_lint
-	$(BIN)/python -m gtm.static_checks
+	$(BIN)/python -m tools.sql_lint
+	$(BIN)/python -m tools.static_checks
 
 format: install
 	$(BIN)/ruff format .

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure headless Chromium and chromedriver are installed (the browser checks in the test suite need
-# them; see scripts/gtm/browser.py). Idempotent: prints one line and exits 0 when both are present;
+# them; see tests/support/browser.py). Idempotent: prints one line and exits 0 when both are present;
 # otherwise installs the Debian packages `chromium` and `chromium-driver` with apt-get, as root or through
 # passwordless sudo, and prints one line with the installed version and how long it took.
 set -euo pipefail

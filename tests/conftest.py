@@ -37,7 +37,7 @@ for external in EXTERNAL:
     os.environ.pop(external, None)
 
 from gtm.settings import WarehouseSettings, load_settings  # noqa: E402
-from gtm.warehouse import EmbeddedServer  # noqa: E402
+from gtm.warehouse.server import EmbeddedServer  # noqa: E402
 
 # Airflow reads its configuration once, at import: point it at the test warehouse's metadata database now.
 os.environ.update(load_settings().airflow_env())
@@ -78,7 +78,7 @@ def transformer_conn(warehouse: WarehouseSettings):
 @pytest.fixture(scope="session")
 def generated(warehouse: WarehouseSettings):
     """Bronze loaded with the small fixed-seed world (a GenerationResult)."""
-    from gtm.generators import GeneratorConfig, generate_history
+    from gtm.sources.generators import GeneratorConfig, generate_history
 
     with psycopg.connect(warehouse.url()) as conn:
         return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
@@ -100,7 +100,7 @@ def fresh_database(warehouse: WarehouseSettings, name: str, scale: float | None 
         )
     settings = dataclasses.replace(warehouse, database=name)
     if scale is not None:
-        from gtm.generators import GeneratorConfig, generate_history
+        from gtm.sources.generators import GeneratorConfig, generate_history
 
         with psycopg.connect(settings.url()) as conn:
             generate_history(conn, GeneratorConfig(scale=scale, seed=42))
@@ -124,7 +124,7 @@ def default_world_db(warehouse: WarehouseSettings) -> WarehouseSettings:
 @pytest.fixture(scope="session")
 def built(generated: dict[str, int]):
     """`dbt build` on target prod over the small world; returns the run's DbtResult."""
-    from gtm.dbt_runner import run_dbt
+    from gtm.transform.dbt_runner import run_dbt
 
     # Zero warnings is part of the contract: any warning fails this build.
     result = run_dbt(["build"], target="prod", fail_on_warnings=True)
@@ -135,7 +135,7 @@ def built(generated: dict[str, int]):
 @pytest.fixture(scope="session")
 def manifest(warehouse: WarehouseSettings) -> Path:
     """manifest.json for cosmos (what `gtm dbt parse` produces)."""
-    from gtm.dbt_runner import run_dbt
+    from gtm.transform.dbt_runner import run_dbt
 
     assert run_dbt(["parse"], target="prod").success
     path = Path(os.environ["GTM_DBT_MANIFEST"])

@@ -17,11 +17,11 @@ import psycopg
 import pytest
 
 from conftest import REPO_ROOT, SMALL_SCALE, fresh_database
-from gtm import orchestration, pipelines
-from gtm.bronze import TABLES
-from gtm.dbt_runner import run_dbt
-from gtm.orchestration import OWNER, on_failure_alert, on_run_failure_alert
+from gtm.orchestration import dag_config, pipelines
+from gtm.orchestration.dag_config import OWNER, on_failure_alert, on_run_failure_alert
 from gtm.settings import AIRFLOW_DAGS_DIR
+from gtm.transform.dbt_runner import run_dbt
+from gtm.warehouse.bronze import TABLES
 
 DAG_IDS = {"gtm_ingest", "gtm_freshness", "gtm_build", "gtm_build_dev", "gtm_quality"}
 AIRFLOW_2_ARGUMENTS = {"schedule_interval", "sla", "sla_miss_callback", "concurrency", "execution_date"}
@@ -64,7 +64,7 @@ def test_every_dag_imports_and_declares_owner_retries_timeouts_and_alerts(dagbag
 
 
 def test_no_dag_uses_airflow_2_arguments_or_imports():
-    sources = [*AIRFLOW_DAGS_DIR.glob("*.py"), Path(pipelines.__file__), Path(orchestration.__file__)]
+    sources = [*AIRFLOW_DAGS_DIR.glob("*.py"), Path(pipelines.__file__), Path(dag_config.__file__)]
     assert len(sources) == len(DAG_IDS) + 2
     for path in sources:
         tree = ast.parse(path.read_text())
@@ -347,7 +347,7 @@ def test_failing_test_stops_its_downstream_and_only_models_are_retried(
     dags.mkdir()
     (dags / "gtm_build_probe.py").write_text(
         "# An Airflow DAG file (the DagBag only reads files that say so).\n"
-        "from gtm.pipelines import build_dag\n\n"
+        "from gtm.orchestration.pipelines import build_dag\n\n"
         "dag = build_dag(\n"
         "    dag_id='gtm_build_probe', target='prod', schedule=None, tags=['test'], publish=False\n"
         ")\n"

@@ -2,7 +2,8 @@
 Docker) on the test warehouse, seen through its CLI, a real browser and its REST API.
 
 The CLI runs as a subprocess with the suite's environment (GTM_HOME, GTM_PG_PORT, AIRFLOW_HOME and the
-manifest path conftest exports) on a free port. Headless Chromium (gtm.browser) opens the UI's DAG list and
+manifest path conftest exports) on a free port. Headless Chromium (support.browser) opens the UI's DAG list
+and
 gtm_build's graph; screenshots go to <GTM_TEST_HOME>/screenshots/airflow/. A run of gtm_freshness
 (`dbt source freshness` on the generated bronze), triggered through the REST API, proves that the
 scheduler, the LocalExecutor and the execution API work together.
@@ -27,9 +28,9 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import TEST_HOME
-from gtm import airflow_local
-from gtm.browser import Browser, headless_chromium
+from gtm.orchestration import local_airflow as airflow_local
 from gtm.settings import AIRFLOW_DAGS_DIR
+from support.browser import Browser, headless_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -225,8 +226,8 @@ def test_a_triggered_run_succeeds(triggered_run):
 
 
 def test_stop_ends_every_component(local_airflow: LocalAirflow):
-    paths = airflow_local.AirflowPaths.default()
-    records = [airflow_local.read_pid_file(paths, component) for component in airflow_local.COMPONENTS]
+    paths = local_airflow.AirflowPaths.default()
+    records = [local_airflow.read_pid_file(paths, component) for component in airflow_local.COMPONENTS]
     assert all(record is not None and record.process() is not None for record in records)
     started = time.monotonic()
     result = gtm("airflow", "stop")
@@ -243,7 +244,7 @@ def test_stop_ends_every_component(local_airflow: LocalAirflow):
 
 
 def test_a_stale_pid_file_is_cleaned_up(local_airflow: LocalAirflow):
-    paths = airflow_local.AirflowPaths.default()
+    paths = local_airflow.AirflowPaths.default()
     gone = subprocess.Popen(["true"])
     gone.wait()
     paths.pid_file("scheduler").write_text(f"{gone.pid}\n{time.time()}\n")

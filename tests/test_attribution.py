@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO_ROOT
 from gtm.cli import app
-from gtm.dbt_runner import run_dbt
+from gtm.transform.dbt_runner import run_dbt
 
 EXERCISE = REPO_ROOT / "tests" / "fixtures" / "import" / "attribution_exercise"
 CSV_DATABASE = "gtm_attribution_csv"

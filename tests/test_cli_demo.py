@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gtm.cli import app
-from gtm.summary import layer_counts
+from gtm.outputs.summary import layer_counts
 
 runner = CliRunner()
 

@@ -7,8 +7,8 @@ import dataclasses
 import psycopg
 
 from conftest import SMALL_SCALE
-from gtm.dbt_runner import dbt_target_path, run_dbt
-from gtm.generators import GeneratorConfig, generate_history, generate_increment, next_increment_day
+from gtm.sources.generators import GeneratorConfig, generate_history, generate_increment, next_increment_day
+from gtm.transform.dbt_runner import dbt_target_path, run_dbt
 
 INCREMENTAL_MODELS = {
     "int_product__account_daily_usage": ("intermediate", ["account_id", "usage_date"]),

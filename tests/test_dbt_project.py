@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import lead_ledger
 from gtm.cli import app
-from gtm.dbt_runner import OFFLINE_PACKAGES_DIR, run_dbt
+from gtm.transform.dbt_runner import OFFLINE_PACKAGES_DIR, run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -156,7 +156,7 @@ def test_every_bronze_table_is_declared_staged_and_ledgered(manifest):
     """One source table, one staging model and one ledger test per bronze table: nothing unmodelled."""
     import json
 
-    from gtm.bronze import ALL_TABLES
+    from gtm.warehouse.bronze import ALL_TABLES
 
     nodes = json.loads(manifest.read_text())
     sources = {s["name"]: s for s in nodes["sources"].values() if s["source_name"] != "generator"}
@@ -178,7 +178,7 @@ def test_every_bronze_table_is_declared_staged_and_ledgered(manifest):
 
 
 def test_staging_and_marts_are_fully_documented(built):
-    from gtm.docs_coverage import measure
+    from tools.docs_coverage import measure
 
     coverage = measure(target="prod")
     assert coverage.models_total >= 40
@@ -192,7 +192,7 @@ def test_every_table_the_generator_damages_has_a_cleaning_unit_test(manifest):
     gets defects has one, and together they name every defect kind the generator can inject."""
     import json
 
-    from gtm.generators.defects import DEFECT_PLAN
+    from gtm.sources.generators.defects import DEFECT_PLAN
 
     nodes = json.loads(manifest.read_text())
     unit_tests = [u for u in nodes.get("unit_tests", {}).values() if u["model"].startswith("base_")]

@@ -2,7 +2,7 @@
 every mart with its description.
 
 `dbt docs generate --static` writes static_index.html with the manifest and the catalog embedded, so the
-page needs no web server; headless Chromium (gtm.browser) opens it over file://.
+page needs no web server; headless Chromium (support.browser) opens it over file://.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import TEST_HOME
-from gtm.browser import Browser, BrowserTimeout, headless_chromium
-from gtm.dbt_runner import dbt_target_path, run_dbt
+from gtm.transform.dbt_runner import dbt_target_path, run_dbt
+from support.browser import Browser, BrowserTimeout, headless_chromium
 
 PROJECT = "gtm_warehouse"
 SCREENSHOTS = TEST_HOME / "screenshots" / "docs"

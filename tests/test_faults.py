@@ -14,7 +14,7 @@ import pytest
 from psycopg import sql
 
 from conftest import REPO_ROOT, relations, wait_until
-from gtm.warehouse import EmbeddedServer
+from gtm.warehouse.server import EmbeddedServer
 
 GTM = [sys.executable, "-m", "gtm.cli"]
 SELECTION = "+rpt_funnel_summary"
@@ -112,7 +112,7 @@ def test_bi_readers_never_see_an_empty_or_partial_mart_while_marts_rebuild(
 ):
     """A second process reads every mart in a loop as bi_reader while `dbt run` rebuilds all of them from the
     same data: every query succeeds and sees exactly the mart's full row count (tables swap atomically)."""
-    from gtm.dbt_runner import run_dbt
+    from gtm.transform.dbt_runner import run_dbt
 
     expected = {
         name: _fingerprint(transformer_conn, "marts", name)[0]

@@ -8,10 +8,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gtm.bronze import TABLES
-from gtm.calibration import measure
-from gtm.generators import GeneratorConfig, generate_history, generate_increment, table_checksums
-from gtm.generators.defects import DEFECT_PLAN
+from gtm.sources.calibration import measure
+from gtm.sources.generators import GeneratorConfig, generate_history, generate_increment, table_checksums
+from gtm.sources.generators.defects import DEFECT_PLAN
+from gtm.warehouse.bronze import TABLES
 
 SMALL = GeneratorConfig(scale=0.02, seed=7, months=6)
 
@@ -131,9 +131,9 @@ def test_daily_increment_is_idempotent_and_the_next_day_adds_rows(scratch_db):
 
 @pytest.mark.parametrize("rate", [0.005, 0.015, 0.05])
 def test_defect_rate_follows_the_setting(rate):
-    from gtm.generators import simulate
-    from gtm.generators.defects import inject
-    from gtm.generators.profile import load_profile
+    from gtm.sources.generators import simulate
+    from gtm.sources.generators.defects import inject
+    from gtm.sources.generators.profile import load_profile
 
     sim = simulate(SMALL, load_profile(), SMALL.as_of)
     rows = defects = 0

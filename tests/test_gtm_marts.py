@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gtm.dbt_runner import compile_analyses, dbt_target_path, run_dbt
+from gtm.transform.dbt_runner import compile_analyses, dbt_target_path, run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ANALYSES = sorted((REPO_ROOT / "dbt" / "analyses" / "seed_000").glob("*.sql"))

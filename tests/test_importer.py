@@ -11,9 +11,9 @@ import typer
 from psycopg import sql
 from typer.testing import CliRunner
 
-from gtm import importer
-from gtm.bronze import ALL_TABLES, TABLES
-from gtm.cli_load import load
+from gtm.cli.load import load
+from gtm.sources import importer
+from gtm.warehouse.bronze import ALL_TABLES, TABLES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 runner = CliRunner()
@@ -156,7 +156,7 @@ def test_batch_id_follows_the_content(tmp_path):
 
 def test_docs_match_the_contract():
     text = importer.DOCS_PATH.read_text()
-    assert importer.render_docs(text) == text, "docs/IMPORT.md is stale: run `python -m gtm.importer`"
+    assert importer.render_docs(text) == text, "docs/IMPORT.md is stale: run `python -m gtm.sources.importer`"
 
 
 def test_each_format_loads_a_table_once():

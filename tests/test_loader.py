@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conftest import wait_until
-from gtm.bronze import CRM_ACCOUNTS
-from gtm.loader import ensure_bronze, load_batch
+from gtm.warehouse.bronze import CRM_ACCOUNTS
+from gtm.warehouse.loader import ensure_bronze, load_batch
 
 
 def _account(key: str, name: str, segment: str, month: int) -> tuple:
@@ -71,8 +71,8 @@ SLOW_LOADER = f"""
 import sys, time
 from datetime import UTC, datetime
 import psycopg
-from gtm.bronze import CRM_ACCOUNTS
-from gtm.loader import load_batch
+from gtm.warehouse.bronze import CRM_ACCOUNTS
+from gtm.warehouse.loader import load_batch
 from gtm.settings import load_settings
 
 def rows():

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO_ROOT
 from gtm.cli import app
-from gtm.dbt_runner import run_dbt
+from gtm.transform.dbt_runner import run_dbt
 
 CHAPTER_12 = REPO_ROOT / "tests" / "fixtures" / "import" / "o2r_ch12"
 CSV_DATABASE = "gtm_o2r_csv"

@@ -1,4 +1,5 @@
-"""gtm.quality: mart anomaly checks on small hand-made marts in throw-away schemas of the test warehouse."""
+"""gtm.orchestration.quality: mart anomaly checks on small hand-made marts in throw-away schemas
+of the test warehouse."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from gtm.quality import (
+from gtm.orchestration.quality import (
     AUDIT_TABLE,
     MartAnomalyError,
     Thresholds,

@@ -2,7 +2,7 @@
 system, draws a chart with data in every section, states figures equal to the marts', fetches nothing from
 the network and escapes whatever text the marts hold.
 
-`gtm report --out` runs through the CLI against the session's built world; headless Chromium (gtm.browser)
+`gtm report --out` runs through the CLI against the session's built world; headless Chromium (support.browser)
 opens the file over file:// and one screenshot per section is saved to <GTM_TEST_HOME>/screenshots/report/.
 """
 
@@ -22,10 +22,10 @@ from selenium.webdriver.common.by import By
 from typer.testing import CliRunner
 
 from conftest import TEST_HOME
-from gtm import report
-from gtm.browser import Browser, headless_chromium
 from gtm.cli import app
+from gtm.outputs import report
 from gtm.settings import WarehouseSettings
+from support.browser import Browser, headless_chromium
 
 runner = CliRunner()
 SCREENSHOTS = TEST_HOME / "screenshots" / "report"

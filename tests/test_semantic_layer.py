@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from gtm.dbt_runner import dbt_environment, resolve_packages, run_dbt
 from gtm.settings import DBT_PROJECT_DIR
+from gtm.transform.dbt_runner import dbt_environment, resolve_packages, run_dbt
 
 MF = Path(sys.executable).with_name("mf")
 CENT = Decimal("0.005")  # the marts round money to cents

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gtm.cli import app
-from gtm.dbt_runner import run_dbt
 from gtm.settings import DBT_PROJECT_DIR
-from gtm.slim_ci import modified_nodes, slim_build
+from gtm.transform.dbt_runner import run_dbt
+from gtm.transform.slim_ci import modified_nodes, slim_build
 
 EDIT = "\n-- slim CI test: an edit to the model's code\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from gtm import sql_lint
+from tools import sql_lint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +21,7 @@ def test_sqlfluff_fails_on_a_style_violation_in_a_model(warehouse):
     probe.write_text("SELECT 1 AS Probe_Value\n")  # upper-case keywords and a mixed-case identifier
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "gtm.sql_lint", "lint", str(probe)],
+            [sys.executable, "-m", "tools.sql_lint", "lint", str(probe)],
             capture_output=True,
             text=True,
             check=False,
@@ -45,7 +45,7 @@ def test_source_lines_over_120_characters_fail(tmp_path):
 
 def test_make_lint_runs_sqlfluff_and_both_ci_workflows_run_make_lint():
     lint_recipe = (ROOT / "Makefile").read_text().split("\nlint:", 1)[1].split("\n\n", 1)[0]
-    assert "-m gtm.sql_lint" in lint_recipe and "ruff check" in lint_recipe
+    assert "-m tools.sql_lint" in lint_recipe and "ruff check" in lint_recipe
     for workflow in ("ci.yml", "pr.yml"):
         steps = [
             step

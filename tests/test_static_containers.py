@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gtm import static_checks as sc
+from tools import static_checks as sc
 
 ROOT = sc.REPO_ROOT
 COMPOSE = ROOT / "docker-compose.yml"
@@ -299,12 +299,12 @@ def _resolve(value: str, env: dict[str, str]) -> str:
 def test_metabase_init_wires_metabase_to_the_marts_as_bi_reader():
     import yaml
 
-    from gtm.metabase import MetabaseSetup
+    from gtm.outputs.metabase import MetabaseSetup
 
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     init = services["metabase-init"]
     assert init["depends_on"]["metabase"]["condition"] == "service_healthy"
-    assert init["entrypoint"] == ["python", "-m", "gtm.metabase"]
+    assert init["entrypoint"] == ["python", "-m", "gtm.outputs.metabase"]
     # The values a user puts in .env (here: .env.example's placeholders) reach the setup unchanged.
     dotenv = _env_example()
     env = {key: _resolve(str(value), dotenv) for key, value in init["environment"].items()}
@@ -348,7 +348,7 @@ def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
         # The same DAG files as `gtm airflow start`: the repository's folder, mounted read-only.
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == dockerfile_dags, name
         assert f"./airflow/dags:{dockerfile_dags}:ro" in service["volumes"], name
-        # The same connection id and settings the DAGs read (gtm.orchestration).
+        # The same connection id and settings the DAGs read (gtm.orchestration.dag_config).
         assert env["AIRFLOW_CONN_GTM_WAREHOUSE"] == (
             f"postgresql://{dotenv['POSTGRES_USER']}:{dotenv['POSTGRES_PASSWORD']}@warehouse:5432/{dotenv['POSTGRES_DB']}"
         ), name

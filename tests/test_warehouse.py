@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from conftest import SMALL_SCALE, relations
 from gtm.cli import app
 from gtm.settings import gtm_home
-from gtm.warehouse import EmbeddedServer, WarehouseError, pg_bin
+from gtm.warehouse.server import EmbeddedServer, WarehouseError, pg_bin
 
 runner = CliRunner()
 
@@ -195,8 +195,8 @@ def test_a_full_disk_gives_clear_errors_and_never_a_half_loaded_batch_or_a_broke
     import sys
     from datetime import UTC, datetime
 
-    from gtm.bronze import CRM_ACCOUNTS
-    from gtm.loader import ensure_bronze, load_batch
+    from gtm.warehouse.bronze import CRM_ACCOUNTS
+    from gtm.warehouse.loader import ensure_bronze, load_batch
 
     home = gtm_home() / "disk-full"  # under the test home: the server's user can reach it
     shutil.rmtree(home, ignore_errors=True)

@@ -1,13 +1,13 @@
 """gtm_build: the production build. Freshness gate, snapshots, every model with its tests (astronomer-cosmos),
 then mart Assets, the docs site and the production state for slim CI. The task graph and its documentation
-come from gtm.pipelines.build_dag, shared with gtm_build_dev."""
+come from gtm.orchestration.pipelines.build_dag, shared with gtm_build_dev."""
 
 from __future__ import annotations
 
 from airflow.sdk import AssetAny, AssetOrTimeSchedule, CronTriggerTimetable
 
-from gtm.orchestration import bronze_assets
-from gtm.pipelines import build_dag
+from gtm.orchestration.dag_config import bronze_assets
+from gtm.orchestration.pipelines import build_dag
 
 dag = build_dag(
     dag_id="gtm_build",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from airflow.sdk import DAG
 from cosmos.operators.local import DbtSourceLocalOperator
 
-from gtm.orchestration import DAG_DEFAULTS, dbt_operator_args, dbt_target
+from gtm.orchestration.dag_config import DAG_DEFAULTS, dbt_operator_args, dbt_target
 
 DOC = """
 ### Bronze source freshness, hourly

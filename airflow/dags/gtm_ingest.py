@@ -8,8 +8,8 @@ from airflow.providers.common.sql.operators.sql import SQLCheckOperator
 from airflow.sdk import DAG, Param, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from gtm.orchestration import DAG_DEFAULTS, WAREHOUSE_CONN_ID, bronze_assets, warehouse_conninfo
-from gtm.pipelines import INGEST_SOURCES, IngestError, batch_check_sql, ingest
+from gtm.orchestration.dag_config import DAG_DEFAULTS, WAREHOUSE_CONN_ID, bronze_assets, warehouse_conninfo
+from gtm.orchestration.pipelines import INGEST_SOURCES, IngestError, batch_check_sql, ingest
 
 DOC = """
 ### Bronze ingestion

@@ -8,7 +8,7 @@ import psycopg
 from airflow.sdk import DAG, task
 from cosmos.operators.local import DbtTestLocalOperator
 
-from gtm.orchestration import (
+from gtm.orchestration.dag_config import (
     DAG_DEFAULTS,
     dbt_operator_args,
     dbt_select,
@@ -24,9 +24,9 @@ DOC = """
 - **mart_tests** runs `dbt test` on every data test of the marts (`path:models/marts`; unit tests run with
   the build).
 - **anomaly_checks** records each mart's row count, and the null rate of its key columns, in
-  `audit.mart_quality_checks`. It compares them with the trailing 7 runs (see `gtm.quality` for the rules
-  and the `GTM_QUALITY_*` thresholds). An anomaly fails the task with a summary naming the mart, the check
-  and both values.
+  `audit.mart_quality_checks`. It compares them with the trailing 7 runs (see
+  `gtm.orchestration.quality` for the rules and the `GTM_QUALITY_*` thresholds). An anomaly fails the task
+  with a summary naming the mart, the check and both values.
 
 The two tasks are independent: a failing test does not hide an anomaly, and vice versa.
 """
@@ -52,7 +52,7 @@ with DAG(
 
     @task(execution_timeout=timedelta(minutes=15))
     def anomaly_checks(run_id=None) -> dict:
-        from gtm.quality import Thresholds, check_marts
+        from gtm.orchestration.quality import Thresholds, check_marts
 
         with psycopg.connect(warehouse_conninfo(), autocommit=True) as conn:
             report = check_marts(
