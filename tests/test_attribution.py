@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 from conftest import REPO_ROOT
 from gtm.cli import app
 from gtm.transform.dbt_runner import run_dbt
+from gtm.transform.project import attribution_models
 
 EXERCISE = REPO_ROOT / "tests" / "fixtures" / "import" / "attribution_exercise"
 CSV_DATABASE = "gtm_attribution_csv"
-MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay")
+MODELS = tuple(attribution_models())
 
 # Worked by hand from the five CSV opportunities (all open, so nothing is won). Windows are 90 days before
 # creation, both ends included.

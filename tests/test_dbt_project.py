@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -217,3 +218,25 @@ def test_every_table_the_generator_damages_has_a_cleaning_unit_test(manifest):
     kinds = {kind for plan in DEFECT_PLAN.values() for kind, _ in plan}
     assert kinds == set(words)
     assert [kind for kind, word in words.items() if word not in text] == []
+
+
+def test_python_schema_naming_matches_the_manifest(manifest, monkeypatch):
+    """gtm.transform.schemas (the one Python mirror of generate_schema_name and profiles.yml) names every
+    layer as dbt does: checked against the schema of every model in the prod manifest, and against the rule
+    for a prefixed target."""
+    from gtm.transform.schemas import layer_schema, profile_schema, target_layer_schema
+
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    layers = {
+        node["schema"]: node["fqn"][1]
+        for node in nodes
+        if node["resource_type"] == "model" and node["fqn"][1] in ("staging", "intermediate", "marts")
+    }
+    assert set(layers.values()) == {"staging", "intermediate", "marts"}
+    for schema, layer in layers.items():
+        assert target_layer_schema(layer, "prod") == schema
+    assert target_layer_schema("bronze", "dev") == "bronze"
+    monkeypatch.setenv("DBT_DEV_SCHEMA", "alice")
+    assert profile_schema("dev") == "alice"
+    assert target_layer_schema("marts", "dev") == "alice_marts"
+    assert layer_schema("staging", "pipeline_dev") == "pipeline_dev_staging"

@@ -16,8 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gtm.settings import DBT_PROJECT_DIR, load_settings
+from gtm.settings import DBT_PROJECT_DIR, SettingsError, load_settings
 from gtm.transform.dbt_runner import dbt_environment, resolve_packages
+from gtm.warehouse.server import WarehouseError, ensure_running
 
 REPO_ROOT = DBT_PROJECT_DIR.parent
 SQL_FOLDERS = ("models", "snapshots", "tests", "analyses")
@@ -52,9 +53,11 @@ def sqlfluff_command(action: str, arguments: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     action = arguments.pop(0) if arguments and arguments[0] in ACTIONS else "lint"
-    from gtm.cli.commands import ensure_warehouse_running
-
-    ensure_warehouse_running()
+    try:
+        ensure_running()
+    except (WarehouseError, SettingsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     env = {**os.environ, **dbt_environment(load_settings(), resolve_packages(), "prod")}
     returncode = subprocess.run(
         sqlfluff_command(action, arguments), env=env, cwd=REPO_ROOT, check=False

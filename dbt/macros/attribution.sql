@@ -1,6 +1,6 @@
-{#- The attribution models of fct_attribution_credit, in report order. -#}
+{#- The attribution models of fct_attribution_credit, in report order (var attribution_models). -#}
 {% macro attribution_models() -%}
-    {{ return(['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'time_decay']) }}
+    {{ return(var('attribution_models').keys() | list) }}
 {%- endmacro %}
 
 {#- The measures every attribution report sums over its rows of fct_attribution_credit. -#}

@@ -15,7 +15,14 @@ from rich.console import Console
 from gtm.cli.load import load as load_command
 from gtm.outputs import summary as summary_mod
 from gtm.settings import DBT_PROJECT_DIR, SettingsError, load_settings
-from gtm.warehouse.server import EmbeddedServer, WarehouseError, bootstrap, pg_bin, server_version
+from gtm.warehouse.server import (
+    EmbeddedServer,
+    WarehouseError,
+    bootstrap,
+    ensure_running,
+    pg_bin,
+    server_version,
+)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -44,18 +51,11 @@ def _embedded() -> EmbeddedServer:
 
 
 def ensure_warehouse_running() -> None:
-    """Start the embedded server if it is the configured warehouse; check reachability either way."""
-    settings = load_settings()
-    if not settings.external:
-        server = _embedded()
-        try:
-            server.start()
-        except WarehouseError as exc:
-            raise _fail(str(exc)) from exc
+    """The warehouse floor's ensure_running, with its error as the CLI's one-line failure."""
     try:
-        server_version(settings)
-    except psycopg.OperationalError as exc:
-        raise _fail(f"cannot connect to the warehouse at {settings.host}:{settings.port}: {exc}") from exc
+        ensure_running()
+    except (WarehouseError, SettingsError) as exc:
+        raise _fail(str(exc)) from exc
 
 
 @db_app.command("start")

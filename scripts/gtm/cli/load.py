@@ -83,11 +83,14 @@ def load(
     else:
         import psycopg
 
-        # Imported here: gtm.cli.commands imports this module to register the command.
-        from gtm.cli.commands import ensure_warehouse_running
-        from gtm.settings import load_settings
+        from gtm.settings import SettingsError, load_settings
+        from gtm.warehouse.server import WarehouseError, ensure_running
 
-        ensure_warehouse_running()
+        try:
+            ensure_running()
+        except (WarehouseError, SettingsError) as exc:
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(1) from exc
         with psycopg.connect(load_settings().url(), autocommit=True) as conn:
             result = importer.execute(plan, conn, ignore_extra_columns=ignore_extra_columns)
     _print_result(console, result, path)

@@ -62,11 +62,6 @@ def schema_prefix(target: str) -> str:
     return {"prod": "public", "dev": "pipeline_dev", "ci": "ci"}.get(target, target)
 
 
-def layer_schema(target: str, layer: str) -> str:
-    prefix = schema_prefix(target)
-    return layer if prefix == "public" else f"{prefix}_{layer}"
-
-
 def landing_dir() -> Path:
     """Folder `gtm_ingest` imports CSV exports from (one import per run, moved to processed/ or failed/)."""
     return Path(os.environ.get("GTM_LANDING_DIR", gtm_home() / "landing"))

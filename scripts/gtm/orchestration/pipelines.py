@@ -25,11 +25,12 @@ from gtm.orchestration.dag_config import (
     dbt_select_within,
     docs_dir,
     landing_dir,
-    layer_schema,
     mart_asset,
     production_state_dir,
+    schema_prefix,
 )
 from gtm.sources import importer
+from gtm.transform.schemas import layer_schema
 from gtm.warehouse.bronze import BRONZE_SCHEMA, LEDGER_TABLE, TABLES
 
 SAFE_BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
@@ -286,7 +287,7 @@ def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publi
         if publish:
             marts = _mart_models(dbt_build)
             mart_assets = [mart_asset(model) for model in marts]
-            marts_schema = layer_schema(target, "marts")
+            marts_schema = layer_schema("marts", schema_prefix(target))
 
             @task(outlets=mart_assets)
             def publish_mart_assets(*, outlet_events=None, run_id=None) -> list[str]:

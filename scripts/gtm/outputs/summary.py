@@ -6,6 +6,8 @@ import contextlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg
 from psycopg import sql
@@ -13,23 +15,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from gtm.outputs.report.marts import Marts, ReportError
+from gtm.outputs.report.sections.arr import load_arr
+from gtm.outputs.report.sections.attribution import load_attribution
+from gtm.outputs.report.sections.channel_economics import load_channel_economics
+from gtm.outputs.report.sections.funnel import load_funnel
+from gtm.outputs.report.sections.leaks import load_leaks
+from gtm.outputs.report.sections.o2r import load_lead_lag
+from gtm.outputs.report.sections.outreach import load_outreach
+from gtm.outputs.report.sections.pipeline_health import load_pipeline_health
 from gtm.settings import load_settings
+from gtm.transform.project import attribution_models
+from gtm.transform.schemas import target_layer_schema
 
 LAYERS = ("bronze", "staging", "intermediate", "marts")
-TARGET_SCHEMA_ENV = {
-    "dev": ("DBT_DEV_SCHEMA", "dev"),
-    "ci": ("DBT_CI_SCHEMA", "ci"),
-    "prod": ("DBT_PROD_SCHEMA", "public"),
-}
-
-
-def layer_schema(layer: str, target: str) -> str:
-    """Mirror of macros/generate_schema_name.sql for the CLI (bronze is shared by every target)."""
-    if layer == "bronze":
-        return "bronze"
-    env_name, default = TARGET_SCHEMA_ENV.get(target, ("DBT_PROD_SCHEMA", "public"))
-    prefix = os.environ.get(env_name, default).strip()
-    return layer if prefix in ("", "public") else f"{prefix}_{layer}"
 
 
 def relation_row_counts(conn: psycopg.Connection, schema: str) -> dict[str, int]:
@@ -49,12 +48,12 @@ def relation_row_counts(conn: psycopg.Connection, schema: str) -> dict[str, int]
 def layer_counts(target: str) -> dict[str, dict[str, int]]:
     settings = load_settings()
     with psycopg.connect(settings.url()) as conn:
-        return {layer: relation_row_counts(conn, layer_schema(layer, target)) for layer in LAYERS}
+        return {layer: relation_row_counts(conn, target_layer_schema(layer, target)) for layer in LAYERS}
 
 
 def quarantine_counts(target: str) -> list[tuple[str, str, int]]:
     """(bronze table, reason, records) in the quarantine, or [] before the first build."""
-    relation = sql.Identifier(layer_schema("staging", target), "dq_rejected_rows")
+    relation = sql.Identifier(target_layer_schema("staging", target), "dq_rejected_rows")
     with psycopg.connect(load_settings().url()) as conn:
         exists = conn.execute("SELECT to_regclass(%s)", (relation.as_string(conn),)).fetchone()[0]
         if exists is None:
@@ -122,46 +121,29 @@ def print_generated(console: Console, results) -> None:
     )
 
 
-HEADLINE_CHANNELS = """
-    select f.channel, f.total_leads, f.lead_to_opportunity_rate, f.win_rate_of_closed,
-           c.cac_amount, c.ltv_to_cac_12_ratio, c.cac_payback_months
-    from {marts}.rpt_funnel_summary f
-    left join {marts}.rpt_cac_ltv_by_channel c on c.channel = f.channel
-    order by f.channel
-"""
-HEADLINE_FACTS = """
-    select
-        (select count(*) from {marts}.ops_pipeline_health
-         where record_type = 'Opportunity' and demo_status <> 'Demo Held'),
-        (select coalesce(sum(forecasted_annual_revenue_amount), 0) from {marts}.ops_pipeline_health
-         where record_type = 'Opportunity' and demo_status <> 'Demo Held'),
-        (select count(*) from {marts}.ops_pipeline_health
-         where record_type = 'Lead' and health_status = 'Active'),
-        (select count(*) from {marts}.ops_pipeline_health
-         where record_type = 'Lead' and health_status = 'Aging'),
-        (select count(*) from {marts}.ops_pipeline_health
-         where record_type = 'Lead' and health_status = 'Stale'),
-        (select lost_reason || ' (' || round(100 * share_of_losses, 1) || '% of losses)'
-         from {marts}.rpt_loss_reasons order by lost_count desc limit 1),
-        (select count(*) from {marts}.rpt_lead_outreach_priority where dashboard_status = 'ACTION REQUIRED')
-"""
+@contextlib.contextmanager
+def _marts(target: str) -> Iterator[Marts]:
+    """The target's marts through the report's reader (as the transformer)."""
+    with psycopg.connect(load_settings().url()) as conn:
+        yield Marts(conn, target_layer_schema("marts", target))
+
+
+def _rate(value) -> str:
+    return "-" if value is None else f"{value:.1%}"
 
 
 def print_headline(console: Console, target: str) -> None:
-    """The GTM headline from the marts (seed 000's findings on this data), when they have been built."""
-    marts = layer_schema("marts", target)
-    with psycopg.connect(load_settings().url()) as conn:
-        needed = ("rpt_funnel_summary", "rpt_cac_ltv_by_channel", "ops_pipeline_health", "rpt_loss_reasons")
-        if any(
-            conn.execute("SELECT to_regclass(%s)", (f"{marts}.{name}",)).fetchone()[0] is None
-            for name in needed
-        ):
-            return
-        schema = sql.Identifier(marts).as_string(conn)
-        channels = conn.execute(HEADLINE_CHANNELS.format(marts=schema)).fetchall()
-        at_risk, at_risk_value, active, aging, stale, top_loss, action_required = conn.execute(
-            HEADLINE_FACTS.format(marts=schema)
-        ).fetchone()
+    """The GTM headline from the marts (seed 000's findings on this data), when they have been built. The
+    figures come from the brief's own section loaders, so the CLI and the brief cannot disagree."""
+    try:
+        with _marts(target) as m:
+            funnel = load_funnel(m)["summary"]
+            economics = {row["channel"]: row for row in load_channel_economics(m)["channels"]}
+            leaks = load_leaks(m)
+            health = load_pipeline_health(m)["segments"]
+            outreach = load_outreach(m)["statuses"]
+    except ReportError:
+        return
     table = Table(title="GTM headline: channel economics (seed 000)")
     for column in ("channel", "leads", "lead->opp", "win rate", "CAC", "LTV(12):CAC", "payback (months)"):
         table.add_column(column, justify="left" if column == "channel" else "right")
@@ -169,111 +151,86 @@ def print_headline(console: Console, target: str) -> None:
     def fmt(value, pattern: str) -> str:
         return "-" if value is None else pattern.format(value)
 
-    for channel, leads, conversion, win_rate, cac, ratio, payback in channels:
+    for row in funnel:
+        cost = economics.get(row["channel"], {})
         table.add_row(
-            channel,
-            f"{leads:,}",
-            fmt(conversion, "{:.1%}"),
-            fmt(win_rate, "{:.1%}"),
-            fmt(cac, "${:,.0f}"),
-            fmt(ratio, "{:.1f}x"),
-            fmt(payback, "{:.1f}"),
+            row["channel"],
+            f"{row['total_leads']:,}",
+            fmt(row["lead_to_opportunity_rate"], "{:.1%}"),
+            fmt(row["win_rate_of_closed"], "{:.1%}"),
+            fmt(cost.get("cac_amount"), "${:,.0f}"),
+            fmt(cost.get("ltv_to_cac_12_ratio"), "{:.1f}x"),
+            fmt(cost.get("cac_payback_months"), "{:.1f}"),
         )
     console.print(table)
+    no_demo = next((row for row in leaks["live"] if row["leak"] == 1), None)
+    leads = {row["health_status"]: int(row["records"]) for row in health if row["record_type"] == "Lead"}
+    top = leaks["loss_reasons"][0] if leaks["loss_reasons"] else None
+    top_loss = "-"
+    if top:
+        share = Decimal(100 * top["share_of_losses"]).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        top_loss = f"{top['lost_reason']} ({share}% of losses)"
+    action_required = sum(row["leads"] for row in outreach if row["dashboard_status"] == "ACTION REQUIRED")
     console.print(
-        f"Open pipeline without a held demo: {at_risk:,} opportunities, ${at_risk_value:,.0f} annual value. "
-        f"Working leads: {active:,} Active / {aging:,} Aging / {stale:,} Stale. "
-        f"Top loss reason: {top_loss or '-'}. "
+        f"Open pipeline without a held demo: {no_demo['records'] if no_demo else 0:,} opportunities, "
+        f"${(no_demo['forecasted_annual_revenue'] or 0) if no_demo else 0:,.0f} annual value. "
+        f"Working leads: {leads.get('Active', 0):,} Active / {leads.get('Aging', 0):,} Aging / "
+        f"{leads.get('Stale', 0):,} Stale. "
+        f"Top loss reason: {top_loss}. "
         f"Leads waiting for a first touch inside the 72 h window: {action_required:,}."
     )
 
 
-ATTRIBUTION_MODELS = {
-    "first_touch": "first",
-    "last_touch": "last",
-    "linear": "linear",
-    "u_shaped": "U",
-    "w_shaped": "W",
-    "time_decay": "decay",
-}
-
-
 def print_attribution(console: Console, target: str) -> None:
     """Seed 001's question, which channels source the pipeline, under every attribution model."""
-    marts = layer_schema("marts", target)
-    with psycopg.connect(load_settings().url()) as conn:
-        relation = f"{marts}.rpt_attribution_model_comparison"
-        if conn.execute("SELECT to_regclass(%s)", (relation,)).fetchone()[0] is None:
-            return
-        shares = ", ".join(f"{model}_pipeline_share" for model in ATTRIBUTION_MODELS)
-        rows = conn.execute(
-            sql.SQL(
-                "SELECT channel, {shares}, pipeline_share_spread FROM {relation} "
-                "ORDER BY linear_pipeline_share DESC"
-            ).format(
-                shares=sql.SQL(shares), relation=sql.Identifier(marts, "rpt_attribution_model_comparison")
-            )
-        ).fetchall()
+    try:
+        with _marts(target) as m:
+            rows = load_attribution(m)["comparison"]
+    except ReportError:
+        return
+    models = attribution_models()
     table = Table(
         title="Attribution: share of pipeline by model (seed 001, 90-day window)",
-        caption="first/last touch, linear, U- and W-shaped, time decay; spread = max - min share, points",
+        caption="spread = max - min share, points",
     )
     table.add_column("channel")
-    for label in [*ATTRIBUTION_MODELS.values(), "spread"]:
+    for label in [*models.values(), "spread"]:
         table.add_column(label, justify="right")
-    for channel, *shares, spread in rows:
-        table.add_row(channel, *("-" if v is None else f"{v:.1%}" for v in shares), f"{spread * 100:.1f}")
+    for row in rows:
+        shares = (row[f"{model}_pipeline_share"] for model in models)
+        table.add_row(
+            row["channel"],
+            *("-" if v is None else f"{v:.1%}" for v in shares),
+            f"{row['pipeline_share_spread'] * 100:.1f}",
+        )
     console.print(table)
 
 
-def print_revenue_and_o2r(console: Console, target: str | None = None) -> None:
+def print_revenue_and_o2r(console: Console, target: str) -> None:
     """Seed 002's ARR bridge and retention for the as-of month, and seed 003's O2R effect: do accounts hit by
     a reliability event contract or churn more often than unexposed ones?"""
-    marts = layer_schema("marts", target)
-    with psycopg.connect(load_settings().url()) as conn:
-        relations = [f"{marts}.fct_arr_bridge", f"{marts}.rpt_retention", f"{marts}.rpt_o2r_lead_lag"]
-        if any(conn.execute("SELECT to_regclass(%s)", (r,)).fetchone()[0] is None for r in relations):
-            return
-        bridge = conn.execute(
-            sql.SQL(
-                "SELECT month_start_date, sum(opening_arr_amount), "
-                "sum(new_arr_amount + reactivation_arr_amount), sum(expansion_arr_amount), "
-                "sum(contraction_arr_amount + churn_arr_amount), sum(closing_arr_amount) "
-                "FROM {} GROUP BY month_start_date ORDER BY month_start_date DESC LIMIT 1"
-            ).format(sql.Identifier(marts, "fct_arr_bridge"))
-        ).fetchone()
-        retention = conn.execute(
-            sql.SQL(
-                "SELECT trailing_12m_grr_rate, trailing_12m_nrr_rate FROM {} WHERE cut_name = 'all' "
-                "ORDER BY month_start_date DESC LIMIT 1"
-            ).format(sql.Identifier(marts, "rpt_retention"))
-        ).fetchone()
-        lead_lag = conn.execute(
-            sql.SQL(
-                "SELECT horizon_weeks, exposure_group, contraction_or_churn_rate FROM {} "
-                "ORDER BY horizon_weeks, exposure_group"
-            ).format(sql.Identifier(marts, "rpt_o2r_lead_lag"))
-        ).fetchall()
-    if bridge is None:
+    try:
+        with _marts(target) as m:
+            arr = load_arr(m)
+            lead_lag = load_lead_lag(m)
+    except ReportError:
         return
-    month, opening, new, expansion, lost, closing = bridge
-    grr, nrr = retention or (None, None)
-
-    def rate(value) -> str:
-        return "-" if value is None else f"{value:.1%}"
-
+    bridge = arr["bridge"][-1]
+    retention = arr["retention"][-1] if arr["retention"] else {}
+    month = bridge["month_start_date"]
     table = Table(title=f"Revenue (seed 002): ARR bridge for {month:%B %Y}", show_header=False)
     table.add_column("measure")
     table.add_column("value", justify="right")
     for label, value in (
-        ("opening ARR", opening),
-        ("+ new and reactivated", new),
-        ("+ expansion", expansion),
-        ("contraction and churn", lost),
-        ("closing ARR", closing),
+        ("opening ARR", bridge["opening"]),
+        ("+ new and reactivated", bridge["new"] + bridge["reactivation"]),
+        ("+ expansion", bridge["expansion"]),
+        ("contraction and churn", bridge["contraction"] + bridge["churn"]),
+        ("closing ARR", bridge["closing"]),
     ):
         table.add_row(label, f"{'-' if value < 0 else ''}${abs(value):,.0f}")
-    table.add_row("GRR / NRR, trailing 12 months", f"{rate(grr)} / {rate(nrr)}")
+    grr, nrr = retention.get("trailing_12m_grr_rate"), retention.get("trailing_12m_nrr_rate")
+    table.add_row("GRR / NRR, trailing 12 months", f"{_rate(grr)} / {_rate(nrr)}")
     console.print(table)
     if lead_lag:
         o2r = Table(
@@ -284,10 +241,12 @@ def print_revenue_and_o2r(console: Console, target: str | None = None) -> None:
         o2r.add_column("exposed", justify="right")
         o2r.add_column("unexposed", justify="right")
         by_horizon: dict[int, dict[str, float]] = {}
-        for horizon, group, value in lead_lag:
-            by_horizon.setdefault(horizon, {})[group] = value
+        for row in lead_lag:
+            by_horizon.setdefault(row["horizon_weeks"], {})[row["exposure_group"]] = row[
+                "contraction_or_churn_rate"
+            ]
         for horizon, groups in sorted(by_horizon.items()):
-            o2r.add_row(str(horizon), rate(groups.get("exposed")), rate(groups.get("unexposed")))
+            o2r.add_row(str(horizon), _rate(groups.get("exposed")), _rate(groups.get("unexposed")))
         console.print(o2r)
 
 
@@ -301,7 +260,7 @@ def print_summary(console: Console, target: str | None = None) -> None:
     table.add_column("rows", justify="right")
     for layer in LAYERS:
         rels = counts[layer]
-        table.add_row(layer, layer_schema(layer, target), str(len(rels)), f"{sum(rels.values()):,}")
+        table.add_row(layer, target_layer_schema(layer, target), str(len(rels)), f"{sum(rels.values()):,}")
     console.print(table)
     marts = Table(title="Marts")
     marts.add_column("relation")
@@ -332,6 +291,6 @@ def print_summary(console: Console, target: str | None = None) -> None:
         console.print(res)
     console.print(
         "Next: `gtm db psql -c 'select * from "
-        f"{layer_schema('marts', target)}.rpt_funnel_summary'`, `gtm dbt docs generate`, "
+        f"{target_layer_schema('marts', target)}.rpt_funnel_summary'`, `gtm dbt docs generate`, "
         "or see README.md (Airflow, docker compose, your own CSVs)."
     )

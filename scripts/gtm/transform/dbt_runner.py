@@ -20,9 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
+from gtm.transform.project import project_name
 
 REAL_PACKAGES_DIR = DBT_PROJECT_DIR / "dbt_packages"
 OFFLINE_PACKAGES_DIR = DBT_PROJECT_DIR / "offline_packages"
@@ -129,8 +128,7 @@ def compile_analyses(
     if not run_dbt(["compile", "-s", f"path:{folder}"], target=target, settings=settings).success:
         raise RuntimeError(f"dbt compile of {folder} failed; see the dbt log above")
     # dbt writes compiled files under the project's name (dbt_project.yml), not its directory's.
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["name"]
-    compiled = dbt_target_path() / "compiled" / project / folder
+    compiled = dbt_target_path() / "compiled" / project_name() / folder
     return {path.stem: path.read_text() for path in sorted(compiled.glob("*.sql"))}
 
 

@@ -372,3 +372,17 @@ def connect(settings: WarehouseSettings | None = None, **kwargs):
     settings = settings or load_settings()
     with psycopg.connect(settings.url(), **kwargs) as conn:
         yield conn
+
+
+def ensure_running(settings: WarehouseSettings | None = None) -> None:
+    """Start the embedded server if it is the configured warehouse; check reachability either way. Every
+    problem is a WarehouseError (or SettingsError) with a one-line message."""
+    settings = settings or load_settings()
+    if not settings.external:
+        EmbeddedServer(settings).start()
+    try:
+        server_version(settings)
+    except psycopg.OperationalError as exc:
+        raise WarehouseError(
+            f"cannot connect to the warehouse at {settings.host}:{settings.port}: {exc}"
+        ) from exc
