@@ -49,6 +49,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m tools.sql_lint
 	$(BIN)/python -m tools.static_checks
+	$(BIN)/python -m tools.import_floors
 
 format: install
 	$(BIN)/ruff format .
