@@ -14,11 +14,12 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help install browser demo test lint format db-start db-stop airflow-start airflow-stop airflow-status docs clean
+.PHONY: help install browser demo test test-fast lint format db-start db-stop airflow-start airflow-stop airflow-status docs clean
 
 help:
 	@echo "make demo    set up everything, build the warehouse and print the headline results"
 	@echo "make test    run the whole test suite (what CI runs)"
+	@echo "make test-fast  the everyday loop: the suite without the slow tests (a few minutes)"
 	@echo "make lint    ruff + sqlfluff + static checks"
 	@echo "make docs    generate the dbt docs site (dbt/target/static_index.html)"
 
@@ -39,6 +40,11 @@ demo: install
 # the rest of the suite still runs and the browser tests fail with the install hint.
 browser:
 	@bash scripts/ensure_chromium.sh || echo "chromium: unavailable, the browser tests will fail (see above)"
+
+# The everyday loop: everything but the slow tests (full builds, the scale-1 world, Airflow), in minutes.
+test-fast: install
+	@$(BIN)/python -m pytest -m "not slow"; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 test: install browser
 	@$(BIN)/python -m pytest; rc=$$?; \

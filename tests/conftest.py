@@ -75,29 +75,48 @@ def transformer_conn(warehouse: WarehouseSettings):
         yield conn
 
 
+SMALL_WORLD_TEMPLATE = "gtm_world_small"
+
+
 @pytest.fixture(scope="session")
 def generated(warehouse: WarehouseSettings):
-    """Bronze loaded with the small fixed-seed world (a GenerationResult)."""
+    """Bronze loaded with the small fixed-seed world (a GenerationResult). It is generated once: a copy is
+    kept as the template database other tests clone (fresh_database(..., scale=SMALL_SCALE))."""
     from gtm.sources.generators import GeneratorConfig, generate_history
 
     with psycopg.connect(warehouse.url()) as conn:
-        return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+        result = generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+    _clone_database(warehouse, SMALL_WORLD_TEMPLATE, template=warehouse.database)
+    return result
 
 
-def fresh_database(warehouse: WarehouseSettings, name: str, scale: float | None = None) -> WarehouseSettings:
-    """(Re)create warehouse database ``name``, owned by the transformer, and return settings pointing at it;
-    with ``scale``, the fixed-seed world of that scale is generated into its bronze."""
-    import dataclasses
-
+def _clone_database(warehouse: WarehouseSettings, name: str, template: str | None = None) -> None:
+    """(Re)create database ``name`` owned by the transformer, empty or as a copy of ``template``."""
     from psycopg import sql
 
     with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
-            )
+        statement = sql.SQL("CREATE DATABASE {} OWNER {}").format(
+            sql.Identifier(name), sql.Identifier(warehouse.transformer.user)
         )
+        if template:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        conn.execute(statement)
+
+
+def fresh_database(
+    warehouse: WarehouseSettings, name: str, scale: float | None = None, *, generated_world=None
+) -> WarehouseSettings:
+    """(Re)create warehouse database ``name``, owned by the transformer, and return settings pointing at it;
+    with ``scale``, the fixed-seed world of that scale is in its bronze. The small world is copied from its
+    template (pass the ``generated`` fixture's value as ``generated_world``), other scales are generated."""
+    import dataclasses
+
+    if scale == SMALL_SCALE:
+        assert generated_world is not None, "request the `generated` fixture to clone the small world"
+        _clone_database(warehouse, name, template=SMALL_WORLD_TEMPLATE)
+        return dataclasses.replace(warehouse, database=name)
+    _clone_database(warehouse, name)
     settings = dataclasses.replace(warehouse, database=name)
     if scale is not None:
         from gtm.sources.generators import GeneratorConfig, generate_history
@@ -165,6 +184,18 @@ def lead_ledger(conn: psycopg.Connection, schema_prefix: str = "") -> tuple[int,
         "select count(distinct lead_id) from bronze.crm_leads where lead_id is not null"
     ).fetchone()[0]
     return in_mart, rejected, in_bronze
+
+
+# Fixtures that cost minutes: a full dbt build, the scale-1 world, Airflow's metadata database. A test that
+# needs one (directly or through another fixture) is slow whether or not it says so, so `make test-fast`
+# (-m "not slow") can never pull one in by accident.
+HEAVY_FIXTURES = frozenset({"built", "default_world_db", "airflow_db", "scratch_db"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_sessionfinish(session, exitstatus):

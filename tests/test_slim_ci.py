@@ -69,7 +69,7 @@ def test_the_deferred_build_reads_unchanged_parents_from_prod(
     with psycopg.connect(warehouse.url(), autocommit=True) as conn:
         for layer in ("staging", "intermediate", "marts"):
             conn.execute(f"drop schema if exists {schema}_{layer} cascade")
-    _edit(working_tree, "models/marts/gtm/rpt_loss_reasons.sql")
+    _edit(working_tree, "models/marts/funnel/rpt_loss_reasons.sql")
     run = slim_build(prod_state, project_dir=working_tree)
     assert run.result.success
     built = {r["unique_id"] for r in run.result.run_results["results"] if r["status"] in ("success", "pass")}
