@@ -27,3 +27,9 @@ def project_var(name: str) -> Any:
 def attribution_models() -> dict[str, str]:
     """model name -> display name, in report order (var attribution_models; macros/attribution.sql)."""
     return dict(project_var("attribution_models"))
+
+
+def pipeline_leaks() -> list[dict[str, Any]]:
+    """Seed 000's three leaks (var pipeline_leaks): number, name, and the closed-lost reasons or lead status
+    that define each."""
+    return [dict(leak) for leak in project_var("pipeline_leaks")]

@@ -106,6 +106,12 @@ select
     records.*,
     ranked_actions.recommended_action,
     ranked_actions.action_priority,
+    -- Seed 000's three leaks, as they stand in the live pipeline (var pipeline_leaks names them).
+    case
+        when records.record_type = 'Opportunity' and not records.is_demo_held then 1
+        when records.record_type = 'Opportunity' and records.health_status <> 'Fresh' then 2
+        when records.record_type = 'Lead' and records.health_status = 'Stale' then 3
+    end as pipeline_leak,
     -- Lets the health snapshot tell which build recorded a transition (ops_pipeline_health_transitions).
     '{{ invocation_id }}' as dbt_invocation_id
 from records

@@ -51,9 +51,6 @@ GAIN_COLOR = "#16a34a"
 LOSS_COLOR = "#dc2626"
 STATUS_ORDER = ("ACTION REQUIRED", "RE-ENGAGE", "MONITOR", "EXPIRED", "DATA QUALITY")
 DEMO_ORDER = ("Demo Held", "Demo Scheduled - Not Held", "No Demo Scheduled")
-LEAK_1_REASONS = ("No Demo Held",)
-LEAK_2_REASONS = ("No Decision / Non-Responsive", "Lack of Urgency")
-LEAK_3_STATUS = "Working"
 
 
 def channel_color(name: str) -> str:

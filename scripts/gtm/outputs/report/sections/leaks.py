@@ -10,9 +10,6 @@ from gtm.outputs.report.page import Figure, Section, Table, WarehouseStatus
 from gtm.outputs.report.sections.common import _channels, _swatch
 from gtm.outputs.report.style import (
     DASH,
-    LEAK_1_REASONS,
-    LEAK_2_REASONS,
-    LEAK_3_STATUS,
     LEAK_COLORS,
     OTHER_COLOR,
     channel_color,
@@ -22,6 +19,13 @@ from gtm.outputs.report.style import (
     fmt_pct,
     num,
 )
+from gtm.transform.project import pipeline_leaks
+
+# Seed 000's three leaks, defined once in dbt (var pipeline_leaks; ops_pipeline_health.pipeline_leak).
+LEAKS = {leak["leak"]: leak for leak in pipeline_leaks()}
+LEAK_1_REASONS = tuple(LEAKS[1]["lost_reasons"])
+LEAK_2_REASONS = tuple(LEAKS[2]["lost_reasons"])
+LEAK_3_STATUS = LEAKS[3]["lead_status"]
 
 
 def load_leaks(m: Marts) -> dict[str, list[dict[str, Any]]]:
@@ -38,13 +42,9 @@ def load_leaks(m: Marts) -> dict[str, list[dict[str, Any]]]:
         ),
         # The leaks as they stand today, in the live pipeline (can legitimately be empty).
         "live": m.rows(
-            "select leak, count(*) as records, "
+            "select pipeline_leak as leak, count(*) as records, "
             "sum(forecasted_annual_revenue_amount) as forecasted_annual_revenue "
-            "from (select forecasted_annual_revenue_amount, case "
-            "when record_type = 'Opportunity' and not is_demo_held then 1 "
-            "when record_type = 'Opportunity' and health_status <> 'Fresh' then 2 "
-            "when record_type = 'Lead' and health_status = 'Stale' then 3 end as leak from {t}) as live "
-            "where leak is not null group by leak order by leak",
+            "from {t} where pipeline_leak is not null group by pipeline_leak order by pipeline_leak",
             t="ops_pipeline_health",
         ),
     }
