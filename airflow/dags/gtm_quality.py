@@ -14,9 +14,10 @@ from gtm.orchestration.dag_config import (
     dbt_select,
     dbt_select_within,
     dbt_target,
-    layer_schema,
+    schema_prefix,
     warehouse_conninfo,
 )
+from gtm.transform.schemas import layer_schema
 
 DOC = """
 ### Mart quality, every 6 hours
@@ -57,8 +58,8 @@ with DAG(
         with psycopg.connect(warehouse_conninfo(), autocommit=True) as conn:
             report = check_marts(
                 conn,
-                marts_schema=layer_schema(target, "marts"),
-                audit_schema=layer_schema(target, "audit"),
+                marts_schema=layer_schema("marts", schema_prefix(target)),
+                audit_schema=layer_schema("audit", schema_prefix(target)),
                 run_id=run_id,
                 thresholds=Thresholds.from_env(),
             )
