@@ -54,6 +54,13 @@ def _rejects(conn, batch: str) -> list[tuple]:
     ).fetchall()
 
 
+def _ledger(conn, batch: str) -> list[tuple]:
+    return conn.execute(
+        "SELECT table_name, source_system, row_count FROM bronze._load_batches WHERE batch_id = %s ORDER BY 1",
+        (batch,),
+    ).fetchall()
+
+
 def _loaded(result: importer.ImportResult) -> dict[str, tuple[int, int]]:
     return {f.table: (f.loaded, f.rejected) for f in result.files}
 
@@ -230,7 +237,10 @@ def test_missing_column_refuses_the_file(imports, transformer_conn):
     assert contacts.loaded == 0
     assert "crm_contacts.csv" in contacts.error and "missing required column(s): email" in contacts.error
     assert _count(transformer_conn, "crm_contacts", result.batch_id) == 0
-    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 2  # the good file still loads
+    # A refused file refuses the batch: the good file is parsed and counted, but nothing is written.
+    assert not result.written and _loaded(result)["crm_accounts"] == (2, 0)
+    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 0
+    assert _ledger(transformer_conn, result.batch_id) == []
 
 
 def test_bad_rows_are_rejected_with_reasons(imports, transformer_conn):
@@ -282,7 +292,7 @@ def test_structurally_broken_files_are_refused(imports, transformer_conn, tmp_pa
         "latin1": "line 3: not valid UTF-8",
         "semicolon": "semicolon-separated",
         "extra": "unknown column(s): notes",
-        "unclosed": "line 3: a quoted field is never closed",
+        "unclosed": "line 3, column account_name: a quoted field is never closed",
         "empty": "the file is empty",
     }
     for case, content in cases.items():
@@ -307,7 +317,7 @@ def test_unknown_file_name_is_refused(imports, transformer_conn, tmp_path):
     assert result.exit_code == 2
     unknown = next(f for f in result.files if f.file == "crm_lead.csv")
     assert "not a native file name" in unknown.error and "crm_leads.csv" in unknown.error
-    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 3
+    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 0 and not result.written
 
 
 def test_attribution_format(imports, transformer_conn):
