@@ -23,8 +23,9 @@ from psycopg import sql
 from conftest import REPO_ROOT, fresh_database, wait_until
 from gtm.orchestration import pipelines
 from gtm.sources import importer
+from gtm.warehouse import loader
 from gtm.warehouse.bronze import ALL_TABLES, CRM_ACCOUNTS, TABLES
-from gtm.warehouse.loader import BRONZE_LOCK, load_batch
+from gtm.warehouse.loader import load_batch
 
 GTM = [sys.executable, "-m", "gtm.cli"]
 DATABASE = "gtm_batches"
@@ -197,7 +198,7 @@ def test_writers_serialise_on_the_bronze_lock_or_refuse_with_one_line(db, tmp_pa
     with psycopg.connect(db.url(), autocommit=True) as watcher:
         before = state(watcher)
         with psycopg.connect(db.url(), application_name="nightly-maintenance") as holder:
-            holder.execute("select pg_advisory_xact_lock(%s, %s)", BRONZE_LOCK)
+            holder.execute("select pg_advisory_xact_lock(%s, %s)", loader.BRONZE_LOCK)
             busy = _gtm(db, "load", str(folder), GTM_LOCK_WAIT="0")
             assert busy.returncode == 3, busy.stdout + busy.stderr
             message = _one_line(busy.stderr)
@@ -365,57 +366,67 @@ def test_a_refused_landing_batch_commits_nothing_and_redropping_loads_once(db, t
 
 @pytest.mark.slow
 def test_kills_at_random_moments_never_leave_a_partial_batch(db, tmp_path):
-    """24 runs of `gtm generate` (two different worlds, daily increments) and `gtm load` (a three-file
-    export), each killed by SIGKILL, SIGTERM or SIGINT at a random moment of its run (from process start to
-    past its usual end). After every kill the ledger equals bronze for every batch, every batch is whole,
-    and bronze is either the state before the command or the state a complete run gives."""
+    """24 runs of `gtm generate` (a history of the other world than the one loaded, or the next day) and
+    `gtm load` (a new three-file export each time), each killed by SIGKILL, SIGTERM or SIGINT at a random
+    moment of its run (from process start to past its usual end). After every kill the ledger equals bronze
+    for every batch, every batch is whole, and bronze is exactly the state before the command or exactly the
+    state its complete run gives (every command changes bronze, so each kill is one or the other)."""
     rng = random.Random(int(os.environ.get("GTM_KILL_SEED", "21")))  # noqa: S311 (timing, not secrets)
-    folder = _write_native(tmp_path / "kill", 20_000, tag="R")
-    commands = {
-        "history-1": ["generate", *WORLD, "--seed", "1"],
-        "history-2": ["generate", *WORLD, "--seed", "2"],
-        "day": ["generate", "--days", "1"],
-        "load": ["load", str(folder)],
-    }
+    rows = 20_000
+    history = {seed: ["generate", *WORLD, "--seed", str(seed)] for seed in (1, 2)}
     signals = [signal.SIGKILL, signal.SIGTERM, signal.SIGINT]
-    complete: dict[str, dict] = {}  # a complete history's generated groups, per world
+    worlds: dict[int, dict] = {}  # a complete history's generated groups, per seed
     durations: dict[str, float] = {}
+
+    def timed(kind: str, args: list[str]) -> None:
+        started = time.monotonic()
+        done = _gtm(db, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        durations[kind] = time.monotonic() - started
+
     with psycopg.connect(db.url(), autocommit=True) as watcher:
-        for name in ("history-2", "history-1", "load", "day"):  # complete runs: durations, reference worlds
-            started = time.monotonic()
-            done = _gtm(db, *commands[name])
-            assert done.returncode == 0, done.stdout + done.stderr
-            durations[name] = time.monotonic() - started
-            if name.startswith("history"):
-                complete[name] = {k: v for k, v in state(watcher).items() if k[2] == "generator"}
-        load_groups = {k: v for k, v in state(watcher).items() if k[2] == "csv:native"}
-        assert sorted(load_groups.values()) == [3, 20_000, 20_000]
+        for seed in (2, 1):  # complete runs: the reference worlds and the durations
+            timed("history", history[seed])
+            worlds[seed] = {k: v for k, v in state(watcher).items() if k[2] == "generator"}
+        timed("day", ["generate", "--days", "1"])
+        timed("load", ["load", str(_write_native(tmp_path / "first", rows, tag="F"))])
 
         outcomes: dict[str, int] = defaultdict(int)
         for run in range(24):
-            name = rng.choice(list(commands))
+            kind = rng.choice(["history", "day", "load"])
             sig = rng.choice(signals)
             before = state(watcher)
-            process = _start(db, *commands[name])
-            time.sleep(rng.uniform(0.0, durations[name] * 1.1))
+            loaded_seed = int(_generator_batch(before).rsplit("-r", 1)[1])
+            if kind == "history":
+                seed = 3 - loaded_seed  # the other world
+                args = history[seed]
+                imports = {k: v for k, v in before.items() if k[2] != "generator"}
+                finished = {**imports, **worlds[seed]}
+            elif kind == "load":
+                folder = _write_native(tmp_path / f"run{run}", rows, tag=f"R{run}")
+                args = ["load", str(folder)]
+                batch = importer.plan_import(folder).batch_id
+                sizes = {"crm_accounts": rows, "crm_leads": rows, "spend_ad_daily": 3}
+                finished = {**before, **{(t, batch, "csv:native"): n for t, n in sizes.items()}}
+            else:
+                args = ["generate", "--days", "1"]
+                finished = None  # the next day's rows: known once it is there
+            process = _start(db, *args)
+            time.sleep(rng.uniform(0.0, durations[kind] * 1.1))
             process.send_signal(sig)
             process.communicate(timeout=120)
             _wait_for_no_clients(watcher)
             after = state(watcher)  # the ledger equals bronze, every batch whole
-            if name.startswith("history"):
-                imports = {k: v for k, v in before.items() if k[2] != "generator"}
-                finished = {**imports, **complete[name]}
-            elif name == "load":
-                finished = {**before, **load_groups}
-            else:  # the next day: one new generated batch beside everything that was there
+            if finished is None:
                 new = {k: v for k, v in after.items() if k not in before}
+                assert len({b for (_t, b, _s) in new}) <= 1, f"run {run}: more than one new batch: {new}"
                 assert all(b.startswith("day-") and src == "generator" for (_t, b, src) in new), new
-                assert len({b for (_t, b, _s) in new}) <= 1, f"run {run}: two days appeared"
-                finished = {**before, **new}
-            assert after in (before, finished), f"run {run} ({name}, {sig.name}): bronze is a mix"
-            outcome = "unchanged" if after == before and after != finished else "complete"
+                finished = {**before, **new} if new else {}
+            assert before != finished
+            assert after in (before, finished), f"run {run} ({kind}, {sig.name}): bronze is a mix"
+            outcome = "rolled back" if after == before else "committed"
             outcomes[outcome] += 1
-            print(f"kill {run:2d}: {name:9s} {sig.name:7s} -> {outcome}")
+            print(f"kill {run:2d}: {kind:7s} {sig.name:7s} -> {outcome}")
         print(f"outcomes: {dict(outcomes)}")
-        # The kills hit both sides of the commit (else the loop proved little).
-        assert outcomes["unchanged"] >= 5 and outcomes["complete"] >= 2, dict(outcomes)
+        # The kills landed on both sides of the commit (else the loop proved little).
+        assert outcomes["rolled back"] >= 5 and outcomes["committed"] >= 2, dict(outcomes)

@@ -56,7 +56,8 @@ def _rejects(conn, batch: str) -> list[tuple]:
 
 def _ledger(conn, batch: str) -> list[tuple]:
     return conn.execute(
-        "SELECT table_name, source_system, row_count FROM bronze._load_batches WHERE batch_id = %s ORDER BY 1",
+        "SELECT table_name, source_system, row_count FROM bronze._load_batches "
+        "WHERE batch_id = %s ORDER BY 1",
         (batch,),
     ).fetchall()
 
