@@ -774,12 +774,16 @@ class CsvFile:
                 if not text:
                     continue
                 if len(text) > self.max_record_chars:
-                    return self._oversized(first, first, text, len(text), text.count(","))
+                    field = text.count(",", 0, self.max_record_chars)
+                    return self._oversized(first, first, text[:1000], len(text), field)
                 return Record(first, text, text.split(","))
             break
         scanner.reset()
-        lines, size, head, field_at_limit = [line], len(line), line, None
+        lines, size, head = [line], len(line), line[:1000]
         ended = scanner.feed(line)
+        field_at_limit = scanner.field if size > self.max_record_chars else None
+        if field_at_limit is not None:
+            lines.clear()
         while not ended:
             line = self._next_line()
             if line is None:
@@ -788,14 +792,13 @@ class CsvFile:
                     "a quoted field is never closed (it runs to the end of the file)"
                 )
             size += len(line)
-            if lines:
+            if field_at_limit is None and size > self.max_record_chars:
+                field_at_limit = scanner.field  # the field that runs into this line
+            if field_at_limit is None:
                 lines.append(line)
-                if size > self.max_record_chars:
-                    lines, field_at_limit = [], scanner.field  # stop keeping it: only its end is needed
             ended = scanner.feed(line)
-        if not lines or size > self.max_record_chars:
-            field = scanner.field if field_at_limit is None else field_at_limit
-            return self._oversized(first, self._line_no, head, size, field)
+        if field_at_limit is not None:  # only where it ends was kept, never its lines
+            return self._oversized(first, self._line_no, head, size, field_at_limit)
         raw = "".join(lines).rstrip("\r\n")
         last = self._line_no
         if scanner.problem is not None:
@@ -850,7 +853,7 @@ class CsvFile:
                 code = ord(invisible[0])
                 label = unicodedata.name(invisible[0], "a control character")
                 raise FileImportError(
-                    f"{name} line {record.line}, column {index + 1} ({printable(column.strip())!r}): the "
+                    f"{name} line {record.line}, column {index + 1} ('{printable(column.strip())}'): the "
                     f"header name contains an invisible character U+{code:04X} {label}; remove it (save the "
                     "file as plain UTF-8)"
                 )
