@@ -844,7 +844,7 @@ class CsvFile:
             for delimiter, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
                 if delimiter in header[0]:
                     raise FileImportError(
-                        f"{name}: the header is a single column; the file looks {label}-separated, "
+                        f"{name} line 1: the header is a single column; the file looks {label}-separated, "
                         "but only comma-separated files are supported"
                     )
         for index, column in enumerate(header):
@@ -861,13 +861,16 @@ class CsvFile:
         normalised = [h.strip().lower() for h in header]
         duplicates = sorted(h or "<unnamed>" for h, n in Counter(normalised).items() if n > 1)
         if duplicates:
-            raise FileImportError(f"{name}: duplicate column(s) in the header: {', '.join(duplicates)}")
+            raise FileImportError(
+                f"{name} line 1: duplicate column(s) in the header: {printable(', '.join(duplicates))}"
+            )
         positions = {h: i for i, h in enumerate(normalised)}
         missing = [c.name for c in required if c.name.lower() not in positions]
         if missing:
             expected = ", ".join(c.name for c in required)
             raise FileImportError(
-                f"{name}: missing required column(s): {', '.join(missing)} (expected columns: {expected})"
+                f"{name} line 1: missing required column(s): {', '.join(missing)} "
+                f"(expected columns: {expected})"
             )
         known = {c.name.lower() for c in self.spec.columns}
         extra = [
@@ -877,7 +880,7 @@ class CsvFile:
         ]
         if extra and not ignore_extra:
             raise FileImportError(
-                f"{name}: unknown column(s): {', '.join(extra)}; the contract allows only "
+                f"{name} line 1: unknown column(s): {', '.join(extra)}; the contract allows only "
                 f"{', '.join(c.name for c in self.spec.columns)} (or pass --ignore-extra-columns)"
             )
         return len(header), {c.name: positions[c.name.lower()] for c in required}
