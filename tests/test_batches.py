@@ -434,4 +434,4 @@ def test_kills_at_random_moments_never_leave_a_partial_batch(db, tmp_path):
             print(f"kill {run:2d}: {kind:7s} {sig.name:7s} -> {outcome}")
         print(f"outcomes: {dict(outcomes)}")
         # The kills landed on both sides of the commit (else the loop proved little).
-        assert outcomes["rolled back"] >= 5 and outcomes["committed"] >= 2, dict(outcomes)
+        assert outcomes["rolled back"] >= 3 and outcomes["committed"] >= 2, dict(outcomes)
