@@ -54,6 +54,14 @@ def _rejects(conn, batch: str) -> list[tuple]:
     ).fetchall()
 
 
+def _ledger(conn, batch: str) -> list[tuple]:
+    return conn.execute(
+        "SELECT table_name, source_system, row_count FROM bronze._load_batches "
+        "WHERE batch_id = %s ORDER BY 1",
+        (batch,),
+    ).fetchall()
+
+
 def _loaded(result: importer.ImportResult) -> dict[str, tuple[int, int]]:
     return {f.table: (f.loaded, f.rejected) for f in result.files}
 
@@ -230,7 +238,10 @@ def test_missing_column_refuses_the_file(imports, transformer_conn):
     assert contacts.loaded == 0
     assert "crm_contacts.csv" in contacts.error and "missing required column(s): email" in contacts.error
     assert _count(transformer_conn, "crm_contacts", result.batch_id) == 0
-    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 2  # the good file still loads
+    # A refused file refuses the batch: the good file is parsed and counted, but nothing is written.
+    assert not result.written and _loaded(result)["crm_accounts"] == (2, 0)
+    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 0
+    assert _ledger(transformer_conn, result.batch_id) == []
 
 
 def test_bad_rows_are_rejected_with_reasons(imports, transformer_conn):
@@ -282,7 +293,7 @@ def test_structurally_broken_files_are_refused(imports, transformer_conn, tmp_pa
         "latin1": "line 3: not valid UTF-8",
         "semicolon": "semicolon-separated",
         "extra": "unknown column(s): notes",
-        "unclosed": "line 3: a quoted field is never closed",
+        "unclosed": "line 3, column account_name: a quoted field is never closed",
         "empty": "the file is empty",
     }
     for case, content in cases.items():
@@ -307,7 +318,7 @@ def test_unknown_file_name_is_refused(imports, transformer_conn, tmp_path):
     assert result.exit_code == 2
     unknown = next(f for f in result.files if f.file == "crm_lead.csv")
     assert "not a native file name" in unknown.error and "crm_leads.csv" in unknown.error
-    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 3
+    assert _count(transformer_conn, "crm_accounts", result.batch_id) == 0 and not result.written
 
 
 def test_attribution_format(imports, transformer_conn):
@@ -466,3 +477,156 @@ def test_hostile_files_are_refused_or_stored_verbatim(imports, transformer_conn,
     # Nothing ran: the tables the strings name are intact.
     assert transformer_conn.execute("select count(*) from bronze._load_batches").fetchone()[0] > 0
     assert transformer_conn.execute("select to_regclass('bronze.crm_accounts')").fetchone()[0] is not None
+
+
+# ---- a reader that cannot be desynchronised ----------------------------------------------------------------
+
+
+def _accounts_file(folder: Path, *lines: str, name: str = "crm_accounts.csv") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    header = ",".join(TABLES["crm_accounts"].column_names)  # account_id, account_name, ... (12 columns)
+    (folder / name).write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_an_oversized_record_is_rejected_whole_and_never_split_into_rows(imports, transformer_conn, tmp_path):
+    """A quoted field larger than the reader's limit (64 MiB) used to desynchronise the csv module: the lines
+    inside the field were read as rows (BYO-EVIL reached bronze). The record is now rejected whole with its
+    line range and column, and reading resumes where it really ends."""
+    tail = "," * 10
+    folder = _accounts_file(
+        tmp_path / "oversized",
+        f"BYO-O1,Acme{tail}",
+        'BYO-O2,"' + "x" * (importer.MAX_RECORD_CHARS + 10),
+        f"BYO-EVIL,Evil Corp{tail}",
+        f'end of the long name"{tail}',
+        f"BYO-O3,Beta{tail}",
+    )
+    result = imports(folder, batch_id="test-importer-oversized")
+    assert result.exit_code == 1 and _loaded(result) == {"crm_accounts": (2, 1)}
+    assert [r[0] for r in _rows(transformer_conn, "crm_accounts", result.batch_id, "account_id")] == [
+        "BYO-O1",
+        "BYO-O3",
+    ]
+    [(_table, _source, line, column, raw, reason)] = _rejects(transformer_conn, result.batch_id)
+    size = (
+        len(f'BYO-O2,"\n{"x" * importer.MAX_RECORD_CHARS}xxxxxxxxxx\nBYO-EVIL,Evil Corp{tail}\n')
+        + len(f'end of the long name"{tail}\n')
+        - 1
+    )
+    assert (line, column) == (3, "account_name")
+    assert reason == (
+        f"crm_accounts.csv lines 3-5, column account_name: record of {size:,} characters is larger than "
+        f"the limit of {importer.MAX_RECORD_CHARS:,}; rejected whole, none of its lines is read as a row"
+    )
+    assert raw.startswith('BYO-O2,"xxx') and raw.endswith(f"... ({size:,} characters)") and len(raw) < 1100
+
+
+def test_a_malformed_record_is_rejected_whole_with_its_lines_and_column(imports, transformer_conn, tmp_path):
+    """A closing quote followed by text, then a quoted field over three lines: the csv module gave up on
+    the first line and read the next ones as records (BYO-EVIL loaded). The whole record is rejected."""
+    tail = "," * 9
+    folder = _accounts_file(
+        tmp_path / "malformed",
+        f'BYO-M1,"Acme" Corp,"multi{tail}',
+        f"BYO-EVIL,Evil Corp{tail},",
+        f'line"{tail}',
+        f"BYO-M2,Beta{tail},",
+    )
+    result = imports(folder, batch_id="test-importer-malformed")
+    assert _loaded(result) == {"crm_accounts": (1, 1)}
+    assert [r[0] for r in _rows(transformer_conn, "crm_accounts", result.batch_id, "account_id")] == [
+        "BYO-M2"
+    ]
+    [(_t, _f, line, column, _raw, reason)] = _rejects(transformer_conn, result.batch_id)
+    assert (line, column) == (2, "account_name")
+    assert reason == (
+        "crm_accounts.csv lines 2-4, column account_name: malformed CSV (a closing quote is followed by ' ', "
+        "not a comma)"
+    )
+
+
+def test_a_numeric_too_large_for_postgres_is_a_row_reject_naming_line_and_column(
+    imports, transformer_conn, tmp_path
+):
+    """Values PostgreSQL's numeric cannot hold used to fail the whole file in the binary COPY, with no line or
+    column; they are row rejects now, and the file's other rows load."""
+    folder = tmp_path / "numeric"
+    folder.mkdir()
+    header = "spend_id,spend_date,channel,campaign_id,campaign_name,impressions,clicks,spend_amount"
+    huge, precise = "1" + "0" * 140_000, "0." + "0" * 17_000 + "1"
+    (folder / "spend_ad_daily.csv").write_text(
+        f"{header}\nBYO-N1,2024-03-01,Email,C,N,1,1,12.5\nBYO-N2,2024-03-01,Email,C,N,1,1,{huge}\n"
+        f"BYO-N3,2024-03-01,Email,C,N,1,1,{precise}\nBYO-N4,2024-03-01,Email,C,N,1,1,7\n"
+    )
+    result = imports(folder, batch_id="test-importer-numeric")
+    assert result.exit_code == 1 and _loaded(result) == {"spend_ad_daily": (2, 2)}
+    rejects = _rejects(transformer_conn, result.batch_id)
+    assert [(r[2], r[3]) for r in rejects] == [(3, "spend_amount"), (4, "spend_amount")]
+    assert rejects[0][5].startswith("spend_ad_daily.csv line 3, column spend_amount: cannot parse '1000")
+    assert "out of range: over 131,072 digits before the decimal point" in rejects[0][5]
+    assert "out of range: over 16,383 digits after the decimal point" in rejects[1][5]
+
+
+def test_encoding_and_header_problems_are_named(imports, transformer_conn, tmp_path):
+    """A UTF-16 export is called UTF-16 (it used to be called binary); an invisible character in a header
+    name (a zero-width space, a stray byte-order mark) is pointed out instead of 'missing column'."""
+    header = ",".join(TABLES["crm_accounts"].column_names)
+    row = "BYO-U1,Acme" + "," * 10
+    cases = {
+        "utf16": ((header + "\n" + row + "\n").encode("utf-16"), "line 1: the file is UTF-16 encoded"),
+        "utf16-no-bom": ((header + "\n" + row + "\n").encode("utf-16-le"), "the file is UTF-16 encoded"),
+        "zero-width": (
+            (header.replace("account_name", "account\u200b_name") + "\n" + row + "\n").encode(),
+            "line 1, column 2 ('account\\u200b_name'): the header name contains an invisible character "
+            "U+200B ZERO WIDTH SPACE",
+        ),
+        "inner-bom": (
+            (header.replace(",account_name", ",\ufeffaccount_name") + "\n" + row + "\n").encode(),
+            "U+FEFF ZERO WIDTH NO-BREAK SPACE",
+        ),
+    }
+    for case, (content, message) in cases.items():
+        folder = tmp_path / case
+        folder.mkdir()
+        (folder / "crm_accounts.csv").write_bytes(content)
+        result = imports(folder, batch_id=f"test-importer-{case}")
+        [file_result] = result.files
+        assert result.exit_code == 2 and message in file_result.error, (case, file_result.error)
+        assert _count(transformer_conn, "crm_accounts", result.batch_id) == 0
+
+
+def test_file_names_reach_the_terminal_escaped(tmp_path):
+    """A file name carrying terminal escape sequences (clear screen, a fake prompt) is printed escaped."""
+    folder = _accounts_file(tmp_path / "names", "BYO-E1,Acme" + "," * 10)
+    (folder / "crm_\x1b[2J\x1b]0;owned\x07accounts.csv").write_text("account_id\nx\n")
+    result = runner.invoke(_cli_app(), ["load", str(folder), "--dry-run"])
+    assert result.exit_code == 2, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "crm_\\x1b[2J\\x1b]0;owned\\x07accounts.csv" in " ".join(result.output.split())
+
+
+def test_the_record_scanner_agrees_with_the_csv_module_on_well_formed_files(tmp_path):
+    """Records are delimited by the importer's own scanner; on every file the csv module reads without an
+    error, the records and fields must be the csv module's (3,000 random files of quotes, commas, spaces and
+    line breaks, LF and CRLF)."""
+    import csv
+    import io
+    import random
+
+    rng = random.Random(5)  # noqa: S311 (test data)
+    alphabet = ["a", "b", ",", '"', "\n", "\r\n", " "]
+    spec = importer.SourceFile("t.csv", (importer.SourceColumn("h"),), ())
+    path = tmp_path / "t.csv"
+    compared = 0
+    for _ in range(3000):
+        text = "h\n" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        try:
+            expected = [r for r in list(csv.reader(io.StringIO(text, newline=""), strict=True))[1:] if r]
+        except csv.Error:
+            continue
+        path.write_bytes(text.encode())
+        with importer.CsvFile(path, spec, ignore_extra_columns=True) as csv_file:
+            assert [r.fields for r in csv_file.records()] == expected, repr(text)
+        compared += 1
+    assert compared > 1500

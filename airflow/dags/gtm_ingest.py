@@ -17,9 +17,11 @@ DOC = """
 1. **load_batch** loads one batch. With `source=auto` (the default), that is the CSV exports in the landing
    folder (`$GTM_LANDING_DIR`, through the `gtm load` importer) when there are any. Otherwise it is the
    generated company's next day (`gtm generate --days 1`). Rejected rows go to
-   `bronze._import_rejects` with their reason. A refused file fails the run and is moved to
-   `failed/<time>/` with `reason.txt`. Imported files move to `processed/<batch id>/`. Loads are idempotent:
-   a retry replaces the batch. The task pushes the row count per bronze table to XCom.
+   `bronze._load_rejects` with their reason. The batch is one transaction: a refused file fails the run,
+   nothing of the batch is committed, and all its files move to `failed/<time>/` with `reason.txt`.
+   Imported files (`*.csv` in any case) move to `processed/<batch id>/`. Loads are idempotent: a retry
+   replaces the batch. While another command writes bronze the task waits for it (`GTM_LOCK_WAIT`), then
+   fails and leaves the files for the retry. The task pushes the row count per bronze table to XCom.
 2. **check_batch** (common-sql `SQLCheckOperator`) checks each count against the warehouse: the rows carrying
    the batch id and the load ledger `bronze._load_batches`.
 3. **publish_bronze_assets** emits one Asset per bronze table (`gtm-warehouse://bronze/<table>`), with the

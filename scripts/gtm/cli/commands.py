@@ -12,9 +12,11 @@ import psycopg
 import typer
 from rich.console import Console
 
+from gtm.cli.load import EXIT_BUSY, EXIT_REFUSED, EXIT_WAREHOUSE, warehouse_failure
 from gtm.cli.load import load as load_command
 from gtm.outputs import summary as summary_mod
 from gtm.settings import DBT_PROJECT_DIR, SettingsError, load_settings
+from gtm.warehouse.loader import BronzeBusyError, lock_wait_from_env
 from gtm.warehouse.server import (
     EmbeddedServer,
     WarehouseError,
@@ -280,7 +282,13 @@ def generate(
         typer.Option(help="Partial profile TOML overriding scripts/gtm/sources/generators/profile.toml."),
     ] = None,
 ) -> None:
-    """Generate the synthetic company into bronze: its full history, or the next daily increment(s)."""
+    """Generate the synthetic company into bronze: its full history, or the next daily increment(s).
+
+    Each history and each day is one batch, committed whole or not at all. Exit codes: 0 done; 2 a bad
+    argument (nothing written); 3 another gtm command is writing bronze (nothing written, run it again;
+    GTM_LOCK_WAIT seconds of waiting first, default 30); 4 the warehouse failed mid-run (the batch is whole or
+    absent, run it again).
+    """
     from gtm.sources.generators import (
         GeneratorConfig,
         generate_history,
@@ -302,13 +310,20 @@ def generate(
         except ValueError as exc:
             raise _fail(str(exc), code=2) from exc
         _require_inside_calendar(cfg.history_start, cfg.as_of, "the history")
+    try:
+        wait = lock_wait_from_env()
+    except ValueError as exc:
+        raise _fail(str(exc), code=EXIT_REFUSED) from exc
     ensure_warehouse_running()
     settings = load_settings()
     results = []
-    with psycopg.connect(settings.url()) as conn, summary_mod.generation_progress(console) as progress:
-        try:
+    try:
+        with (
+            psycopg.connect(settings.url(), application_name="gtm generate") as conn,
+            summary_mod.generation_progress(console) as progress,
+        ):
             if not incremental:
-                results.append(generate_history(conn, cfg, profile, progress=progress))
+                results.append(generate_history(conn, cfg, profile, progress=progress, lock_wait=wait))
             else:
                 first = _parse_date(from_day, "--from-day") or next_increment_day(conn)
                 last = _parse_date(until, "--until") or first + timedelta(days=(days or 1) - 1)
@@ -317,10 +332,15 @@ def generate(
                 _require_inside_calendar(first, last, "the increment")
                 day = first
                 while day <= last:
-                    results.append(generate_increment(conn, day, profile, progress=progress))
+                    results.append(generate_increment(conn, day, profile, progress=progress, lock_wait=wait))
                     day += timedelta(days=1)
-        except ValueError as exc:
-            raise _fail(str(exc), code=2) from exc
+    except BronzeBusyError as exc:
+        raise _fail(str(exc), code=EXIT_BUSY) from None
+    except ValueError as exc:  # bad arguments, and a batch id owned by another source (BatchConflictError)
+        raise _fail(str(exc), code=EXIT_REFUSED) from None
+    except psycopg.Error as exc:
+        done = f" (days up to {results[-1].last_day} were committed)" if results else ""
+        raise _fail(warehouse_failure(exc) + done, code=EXIT_WAREHOUSE) from None
     summary_mod.print_generated(console, results)
 
 

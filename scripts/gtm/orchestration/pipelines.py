@@ -32,8 +32,9 @@ from gtm.orchestration.dag_config import (
 from gtm.sources import importer
 from gtm.transform.schemas import layer_schema
 from gtm.warehouse.bronze import BRONZE_SCHEMA, LEDGER_TABLE, TABLES
+from gtm.warehouse.loader import BATCH_ID_RE, BronzeBusyError
 
-SAFE_BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
+SAFE_BATCH_ID = re.compile(f"^{BATCH_ID_RE.pattern}$")
 INGEST_SOURCES = ("auto", "generate", "landing")
 
 
@@ -64,7 +65,10 @@ class LoadedBatch:
 
 
 def landing_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.csv") if p.is_file()) if folder.is_dir() else []
+    """The CSV files lying in ``folder`` (``.csv`` in any case: Windows tools often write ``.CSV``)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
 
 
 def _move_landing(files: list[Path], destination: Path) -> Path:
@@ -76,7 +80,11 @@ def _move_landing(files: list[Path], destination: Path) -> Path:
 
 def import_landing(conninfo: str, folder: Path) -> LoadedBatch:
     """Import the CSV files lying in ``folder`` as one batch through the same importer as `gtm load`; move
-    them to processed/<batch id>/, or to failed/<time>/ with the reasons when a file is refused."""
+    them to processed/<batch id>/, or to failed/<time>/ with the reasons when a file is refused.
+
+    The batch is one transaction: a refused file refuses every file (nothing committed), so dropping the
+    corrected files again loads each row once. When another command holds the bronze write lock the files
+    stay where they are for the next run."""
     files = landing_files(folder)
     if not files:
         raise IngestError(f"no CSV files in the landing folder {folder}")
@@ -87,12 +95,17 @@ def import_landing(conninfo: str, folder: Path) -> LoadedBatch:
         failed = _move_landing(files, folder / "failed" / stamp)
         (failed / "reason.txt").write_text(f"{exc}\n")
         raise IngestError(f"landing files refused (moved to {failed}): {exc}") from exc
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        result = importer.execute(plan, conn)
+    try:
+        with psycopg.connect(conninfo, autocommit=True, application_name="gtm ingest") as conn:
+            result = importer.execute(plan, conn)
+    except BronzeBusyError as exc:
+        raise IngestError(f"{exc} (the landing files stay in place for the next run)") from exc
     if result.errors:
         failed = _move_landing(files, folder / "failed" / stamp)
         (failed / "reason.txt").write_text("\n".join(result.errors) + "\n")
-        raise IngestError(f"landing files refused (moved to {failed}): {'; '.join(result.errors)}")
+        raise IngestError(
+            f"landing files refused, nothing of them loaded (moved to {failed}): {'; '.join(result.errors)}"
+        )
     rows: dict[str, int] = {}
     for file in result.files:
         if file.table:
@@ -105,10 +118,10 @@ def generate_next_day(conninfo: str) -> LoadedBatch:
     """Append the generated company's next day to bronze (idempotent: a re-run reloads the same day)."""
     from gtm.sources.generators import generate_increment, next_increment_day
 
-    with psycopg.connect(conninfo) as conn:
+    with psycopg.connect(conninfo, application_name="gtm ingest") as conn:
         try:
             result = generate_increment(conn, next_increment_day(conn))
-        except ValueError as exc:
+        except (ValueError, BronzeBusyError) as exc:
             raise IngestError(str(exc)) from exc
     return LoadedBatch(result.batch_id, "generator", dict(result.counts))
 

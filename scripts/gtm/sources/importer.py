@@ -7,8 +7,9 @@ Three formats (docs/IMPORT.md has the full contract, generated from the specs be
 - ``o2r``: the five example tables of the Observability-to-Revenue book (chapter 12).
 
 Every file is parsed in Python against the contract types and streamed into ``loader.load_batch``. Rows
-that cannot be parsed go to ``bronze._load_rejects`` in the same transaction as the good rows, so a
-(batch, table) pair is always replaced as a whole: rows, ledger entry and rejects.
+that cannot be parsed go to ``bronze._load_rejects`` in the same transaction as the good rows. A batch (all
+its files) is one transaction under the bronze write lock: rows, ledger entries and rejects of every file
+become visible together or not at all, and a refused file refuses the whole batch.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import json
 import re
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +32,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.types.numeric import DecimalBinaryDumper
 
 from gtm.settings import REPO_ROOT
 from gtm.warehouse.bronze import (
@@ -47,7 +50,14 @@ from gtm.warehouse.bronze import (
     SUPPORT_TICKETS,
     BronzeTable,
 )
-from gtm.warehouse.loader import ensure_bronze, load_batch
+from gtm.warehouse.loader import (
+    DEFAULT_LOCK_WAIT,
+    check_batch_id,
+    claim_batch,
+    ensure_bronze,
+    load_batch,
+    lock_bronze,
+)
 
 REJECTS_TABLE = "_load_rejects"
 REJECTS = sql.Identifier(BRONZE_SCHEMA, REJECTS_TABLE)
@@ -82,8 +92,6 @@ SOURCE_SYSTEM_PREFIX = "csv"
 MAX_EXAMPLES = 5
 DOCS_PATH = REPO_ROOT / "docs" / "IMPORT.md"
 _CHUNK = 1 << 20
-# The csv module refuses fields over 128 KiB by default; long free text (notes, descriptions) is legitimate.
-csv.field_size_limit(max(csv.field_size_limit(), 64 << 20))
 
 
 class ImportArgumentError(ValueError):
@@ -132,11 +140,27 @@ def _int_parser(bits: int) -> Callable[[str], int]:
     return parse
 
 
+# PostgreSQL's numeric: up to 131072 digits before the decimal point and 16383 after (the binary COPY
+# format's own limits are checked too, by dumping long values): beyond them the COPY of the whole file fails.
+_NUMERIC_INT_DIGITS, _NUMERIC_FRAC_DIGITS = 131_072, 16_383
+
+
 def _parse_numeric(value: str) -> Decimal:
     # Plain decimals only: '1,234.50', '$12' or '1e3' are what text columns are for.
     if not _NUM_RE.fullmatch(value):
         raise ValueError
-    return Decimal(value)
+    number = Decimal(value)
+    if len(value) > 1000:
+        digits = value.lstrip("+-").lstrip("0").split(".")
+        if len(digits[0]) > _NUMERIC_INT_DIGITS:
+            raise ValueError(f"out of range: over {_NUMERIC_INT_DIGITS:,} digits before the decimal point")
+        if len(digits) > 1 and len(digits[1]) > _NUMERIC_FRAC_DIGITS:
+            raise ValueError(f"out of range: over {_NUMERIC_FRAC_DIGITS:,} digits after the decimal point")
+        try:
+            DecimalBinaryDumper(Decimal).dump(number)
+        except psycopg.DataError as exc:
+            raise ValueError(f"out of range: {exc}") from None
+    return number
 
 
 def _parse_boolean(value: str) -> bool:
@@ -603,27 +627,71 @@ def _short(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
 
 
-class _LineTap:
-    """Feeds the csv reader line by line and keeps the raw text of the record being read."""
+# A record (all its lines) longer than this is rejected whole, its lines never read as rows. The csv module's
+# own field limit is raised to match, so a field never hits it first (which would desynchronise the reader).
+MAX_RECORD_CHARS = 64 << 20
+csv.field_size_limit(max(csv.field_size_limit(), MAX_RECORD_CHARS))
+_QUOTED_BODY = re.compile(r'[^"]*(?:""[^"]*)*')
 
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self._buffer: list[str] = []
 
-    def __iter__(self) -> _LineTap:
-        return self
+def printable(text: str) -> str:
+    """``text`` safe for a terminal and one line: control and format characters (escape sequences, bidi
+    overrides, zero-width characters, line breaks) are shown as ``\\xNN`` / ``\\uNNNN`` escapes."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        else:
+            code = ord(ch)
+            width = 2 if code < 0x100 else 4 if code < 0x10000 else 8
+            out.append(f"\\{'x' if width == 2 else 'u' if width == 4 else 'U'}{code:0{width}x}")
+    return "".join(out)
 
-    def __next__(self) -> str:
-        line = next(self._lines)
-        if "\0" in line:
-            raise ValueError("contains a NUL byte")
-        self._buffer.append(line)
-        return line
 
-    def take(self) -> str:
-        raw = "".join(self._buffer)
-        self._buffer.clear()
-        return raw.rstrip("\r\n")
+def _lines_label(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+class _RecordScanner:
+    """Finds where records end, by the csv module's rules (RFC 4180 quoting): a line break ends a record
+    unless it is inside a quoted field. Also notes the first quoting problem and the field it is in."""
+
+    def __init__(self) -> None:
+        self.in_quotes = False
+        self.field = 0  # index of the field being read
+        self.after_quote = False  # a quoted field just closed: a comma (or the line end) must follow
+        self.problem: tuple[int, str] | None = None
+
+    def reset(self) -> None:
+        self.in_quotes, self.field, self.after_quote, self.problem = False, 0, False, None
+
+    def feed(self, line: str) -> bool:
+        """Scan one line; True when the record ends with it."""
+        pos, n = 0, len(line)
+        while pos < n:
+            if self.in_quotes:
+                pos = _QUOTED_BODY.match(line, pos).end()
+                if pos >= n:
+                    return False
+                pos += 1  # the closing quote
+                self.in_quotes, self.after_quote = False, True
+                continue
+            if self.after_quote:
+                self.after_quote = False
+                if line[pos] not in ",\r\n" and self.problem is None:
+                    self.problem = (self.field, f"a closing quote is followed by {line[pos]!r}, not a comma")
+            elif line[pos] == '"':
+                self.in_quotes = True
+                pos += 1
+                continue
+            comma = line.find(",", pos)
+            if comma < 0:
+                return True
+            self.field += 1
+            pos = comma + 1
+        return not self.in_quotes
 
 
 @dataclass(frozen=True)
@@ -631,19 +699,39 @@ class Record:
     line: int  # line where the record starts (the header is line 1)
     raw: str
     fields: list[str]
-    error: str | None = None  # malformed quoting: the record is rejected as a whole
+    error: str | None = None  # malformed or oversized: the record is rejected as a whole
+    last_line: int = 0  # line where it ends (0: the same as ``line``)
+    error_field: int | None = None  # index of the field the error is in, when known
+
+    @property
+    def lines(self) -> str:
+        return _lines_label(self.line, self.last_line or self.line)
 
 
 class CsvFile:
-    """One open CSV file whose header has been checked against a SourceFile spec."""
+    """One open CSV file whose header has been checked against a SourceFile spec.
 
-    def __init__(self, path: Path, spec: SourceFile, *, ignore_extra_columns: bool = False) -> None:
+    Records are delimited by our own scanner (``_RecordScanner``), never by the csv module's recovery from an
+    error: a malformed or oversized record is rejected whole, with its line range, and the next record
+    starts where that one really ends."""
+
+    def __init__(
+        self,
+        path: Path,
+        spec: SourceFile,
+        *,
+        ignore_extra_columns: bool = False,
+        max_record_chars: int = MAX_RECORD_CHARS,
+    ) -> None:
         self.path = path
-        self.name = path.name
+        self.name = printable(path.name)
         self.spec = spec
+        self.max_record_chars = max_record_chars
         self._fh = path.open(encoding="utf-8-sig", newline="")
-        self._tap = _LineTap(iter(self._fh))
-        self._reader = csv.reader(self._tap, strict=True)
+        self._lines = iter(self._fh)
+        self._line_no = 0
+        self._scanner = _RecordScanner()
+        self.header: list[str] = []
         try:
             self.width, self.positions = self._check_header(ignore_extra_columns)
         except BaseException:
@@ -659,108 +747,212 @@ class CsvFile:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _next_line(self) -> str | None:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            raise FileImportError(
+                f"{self.name} near line {self._line_no + 1}: not valid UTF-8 (export it as UTF-8)"
+            ) from None
+        self._line_no += 1
+        if "\0" in line:
+            raise FileImportError(f"{self.name} line {self._line_no}: contains a NUL byte")
+        return line
+
+    def _read_record(self) -> Record | None:
+        """The next record (blank lines skipped), or None at the end of the file."""
+        scanner = self._scanner
+        while True:
+            line = self._next_line()
+            if line is None:
+                return None
+            first = self._line_no
+            if '"' not in line:  # the common case: one unquoted line is one record
+                text = line.rstrip("\r\n")
+                if not text:
+                    continue
+                if len(text) > self.max_record_chars:
+                    field = text.count(",", 0, self.max_record_chars)
+                    return self._oversized(first, first, text[:1000], len(text), field)
+                return Record(first, text, text.split(","))
+            break
+        scanner.reset()
+        lines, size, head = [line], len(line), line[:1000]
+        ended = scanner.feed(line)
+        field_at_limit = scanner.field if size > self.max_record_chars else None
+        if field_at_limit is not None:
+            lines.clear()
+        while not ended:
+            line = self._next_line()
+            if line is None:
+                raise FileImportError(
+                    f"{self.name} line {first}, column {self.column_at(scanner.field) or scanner.field + 1}: "
+                    "a quoted field is never closed (it runs to the end of the file)"
+                )
+            size += len(line)
+            if field_at_limit is None and size > self.max_record_chars:
+                field_at_limit = scanner.field  # the field that runs into this line
+            if field_at_limit is None:
+                lines.append(line)
+            ended = scanner.feed(line)
+        if field_at_limit is not None:  # only where it ends was kept, never its lines
+            return self._oversized(first, self._line_no, head, size, field_at_limit)
+        raw = "".join(lines).rstrip("\r\n")
+        last = self._line_no
+        if scanner.problem is not None:
+            field, problem = scanner.problem
+            return Record(first, raw, [], f"malformed CSV ({problem})", last, field)
+        reader = csv.reader(lines, strict=True)
+        try:
+            fields = next(reader)
+            extra = next(reader, None)
+        except csv.Error as exc:
+            return Record(first, raw, [], f"malformed CSV ({exc})", last)
+        if extra is not None:  # our scanner and the csv module disagree: never guess, reject the record
+            return Record(first, raw, [], "malformed CSV (ambiguous record boundary)", last)
+        return Record(first, raw, fields, None, last)
+
+    def _oversized(self, first: int, last: int, head: str, size: int, field: int) -> Record:
+        raw = f"{head[:1000]}... ({size:,} characters)"
+        error = (
+            f"record of {size:,} characters is larger than the limit of {self.max_record_chars:,}; "
+            "rejected whole, none of its lines is read as a row"
+        )
+        return Record(first, raw, [], error, last, field)
+
+    def column_at(self, index: int | None) -> str | None:
+        if index is None or index >= len(self.header):
+            return None
+        return self.header[index].strip() or f"<unnamed column {index + 1}>"
+
     def _check_header(self, ignore_extra: bool) -> tuple[int, dict[str, int]]:
         name = self.name
         try:
-            header = next(self._reader)
-        except StopIteration:
-            raise FileImportError(f"{name}: the file is empty (a header row is required)") from None
-        except (csv.Error, UnicodeDecodeError, ValueError) as exc:
-            raise FileImportError(f"{name} line 1: unreadable header ({exc})") from None
-        self._tap.take()
+            record = self._read_record()
+        except FileImportError as exc:
+            raise FileImportError(f"{exc} (in the header)") from None
+        if record is None:
+            raise FileImportError(f"{name}: the file is empty (a header row is required)")
+        if record.error:
+            raise FileImportError(f"{name} {record.lines}: unreadable header ({record.error})")
+        header = record.fields
+        self.header = header
         required = self.spec.required
         if len(header) == 1 and len(required) > 1:
             for delimiter, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
                 if delimiter in header[0]:
                     raise FileImportError(
-                        f"{name}: the header is a single column; the file looks {label}-separated, "
+                        f"{name} line 1: the header is a single column; the file looks {label}-separated, "
                         "but only comma-separated files are supported"
                     )
+        for index, column in enumerate(header):
+            invisible = [ch for ch in column if not (ch.isprintable() or ch == " ")]
+            if invisible:
+                code = ord(invisible[0])
+                label = unicodedata.name(invisible[0], "a control character")
+                raise FileImportError(
+                    f"{name} line {record.line}, column {index + 1} ('{printable(column.strip())}'): the "
+                    f"header name contains an invisible character U+{code:04X} {label}; remove it (save the "
+                    "file as plain UTF-8)"
+                )
         # Headers match case-insensitively and ignore surrounding spaces (values never do).
         normalised = [h.strip().lower() for h in header]
         duplicates = sorted(h or "<unnamed>" for h, n in Counter(normalised).items() if n > 1)
         if duplicates:
-            raise FileImportError(f"{name}: duplicate column(s) in the header: {', '.join(duplicates)}")
+            raise FileImportError(
+                f"{name} line 1: duplicate column(s) in the header: {printable(', '.join(duplicates))}"
+            )
         positions = {h: i for i, h in enumerate(normalised)}
         missing = [c.name for c in required if c.name.lower() not in positions]
         if missing:
             expected = ", ".join(c.name for c in required)
             raise FileImportError(
-                f"{name}: missing required column(s): {', '.join(missing)} (expected columns: {expected})"
+                f"{name} line 1: missing required column(s): {', '.join(missing)} "
+                f"(expected columns: {expected})"
             )
         known = {c.name.lower() for c in self.spec.columns}
         extra = [
-            header[i].strip() or f"<unnamed column {i + 1}>"
+            printable(header[i].strip()) or f"<unnamed column {i + 1}>"
             for i, h in enumerate(normalised)
             if h not in known
         ]
         if extra and not ignore_extra:
             raise FileImportError(
-                f"{name}: unknown column(s): {', '.join(extra)}; the contract allows only "
+                f"{name} line 1: unknown column(s): {', '.join(extra)}; the contract allows only "
                 f"{', '.join(c.name for c in self.spec.columns)} (or pass --ignore-extra-columns)"
             )
         return len(header), {c.name: positions[c.name.lower()] for c in required}
 
     def records(self) -> Iterator[Record]:
-        """Records in file order (blank lines skipped); structural problems end the file."""
-        start = self._reader.line_num + 1
-        while True:
-            try:
-                fields = next(self._reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raw = self._tap.take()
-                if "unexpected end of data" in str(exc):
-                    raise FileImportError(
-                        f"{self.name} line {start}: a quoted field is never closed "
-                        "(it runs to the end of the file)"
-                    ) from None
-                yield Record(start, raw, [], error=f"malformed CSV ({exc})")
-                start = self._reader.line_num + 1
-                continue
-            except UnicodeDecodeError:
-                raise FileImportError(
-                    f"{self.name} near line {self._reader.line_num + 1}: not valid UTF-8 (export it as UTF-8)"
-                ) from None
-            except ValueError as exc:
-                raise FileImportError(f"{self.name} line {self._reader.line_num + 1}: {exc}") from None
-            raw = self._tap.take()
-            line, start = start, self._reader.line_num + 1
-            if fields:  # blank lines are not records
-                yield Record(line, raw, fields)
+        """Records in file order (blank lines skipped); an unclosed quote or bad bytes end the file."""
+        while (record := self._read_record()) is not None:
+            yield record
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """'UTF-16' or 'UTF-32' when the file's first bytes say so (a byte-order mark, or ASCII text with a NUL
+    after or before every character, as spreadsheet tools write "Unicode text" without a mark)."""
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:64]
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        usable = sample[: len(sample) // width * width]
+        for offset in range(width):
+            if len(usable) >= 4 * width and all(
+                (byte == 0) != (i % width == offset) for i, byte in enumerate(usable)
+            ):
+                return name
+    return None
 
 
 def scan_file(path: Path) -> tuple[str, str | None]:
-    """SHA-256 of the file's bytes, and why it cannot be imported (not UTF-8, NUL bytes) or None.
+    """SHA-256 of the file's bytes, and why it cannot be imported (UTF-16, not UTF-8, NUL bytes) or None.
 
     Runs before anything is loaded, so a broken file is refused without touching the warehouse.
     """
+    name = printable(path.name)
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     error: str | None = None
     lines = 0
     with path.open("rb") as fh:
+        first = True
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
+            if first:
+                first = False
+                wide = _wide_encoding(chunk)
+                if wide:
+                    error = f"{name} line 1: the file is {wide} encoded; export it as UTF-8"
             if error is None:
                 nul = chunk.find(b"\0")
                 if nul >= 0:
                     line = lines + chunk.count(b"\n", 0, nul) + 1
-                    error = f"{path.name} line {line}: contains a NUL byte (binary data is not a CSV export)"
+                    error = f"{name} line {line}: contains a NUL byte (binary data is not a CSV export)"
                 else:
                     pending = len(decoder.getstate()[0])
                     try:
                         decoder.decode(chunk)
                     except UnicodeDecodeError as exc:
                         line = lines + chunk.count(b"\n", 0, max(exc.start - pending, 0)) + 1
-                        error = f"{path.name} line {line}: not valid UTF-8 (export the file as UTF-8)"
+                        error = f"{name} line {line}: not valid UTF-8 (export the file as UTF-8)"
             lines += chunk.count(b"\n")
     if error is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            error = f"{path.name}: not valid UTF-8 at the end of the file (export the file as UTF-8)"
+            error = f"{name}: not valid UTF-8 at the end of the file (export the file as UTF-8)"
     return digest.hexdigest(), error
 
 
@@ -790,14 +982,14 @@ class ImportPlan:
 
 def _csv_files(path: Path) -> list[Path]:
     if not path.exists():
-        raise ImportArgumentError(f"{path}: no such file or directory")
+        raise ImportArgumentError(f"{printable(str(path))}: no such file or directory")
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise ImportArgumentError(f"{path}: not a file or directory")
+        raise ImportArgumentError(f"{printable(str(path))}: not a file or directory")
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
     if not files:
-        raise ImportArgumentError(f"{path}: no .csv files found")
+        raise ImportArgumentError(f"{printable(str(path))}: no .csv files found")
     return files
 
 
@@ -809,15 +1001,29 @@ def _header_fits(path: Path, spec: SourceFile) -> bool:
         return False
 
 
+def _by_name(files: list[Path]) -> dict[str, Path]:
+    """Files by lower-cased name (exports from Windows tools often say CRM_LEADS.CSV)."""
+    names: dict[str, Path] = {}
+    for path in files:
+        key = path.name.lower()
+        if key in names:
+            raise ImportArgumentError(
+                f"{printable(names[key].name)} and {printable(path.name)}: two files whose names differ only "
+                "in case; keep one"
+            )
+        names[key] = path
+    return names
+
+
 def detect_format(files: list[Path]) -> Format:
     """The format whose file names cover the most files; ties are broken by the headers, else refused."""
-    names = {p.name: p for p in files}
+    names = _by_name(files)
     scores = {f.name: sum(n in f.file_names for n in names) for f in FORMATS.values()}
     best = max(scores.values())
     if best == 0:
         expected = "; ".join(f"{f.name}: {', '.join(f.file_names)}" for f in FORMATS.values())
         raise ImportArgumentError(
-            f"cannot tell the format: no file name matches one ({', '.join(sorted(names))}). "
+            f"cannot tell the format: no file name matches one ({printable(', '.join(sorted(names)))}). "
             f"Expected file names per format: {expected}"
         )
     candidates = [FORMATS[n] for n, s in scores.items() if s == best]
@@ -847,16 +1053,22 @@ def plan_import(path: Path, *, format: str | None = None, batch_id: str | None =
     path = Path(path)
     if format is not None and format not in FORMATS:
         raise ImportArgumentError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
-    if batch_id is not None and not batch_id.strip():
-        raise ImportArgumentError("--batch-id must not be empty")
+    if batch_id is not None:
+        if not batch_id.strip():
+            raise ImportArgumentError("--batch-id must not be empty")
+        try:
+            check_batch_id(batch_id)
+        except ValueError as exc:
+            raise ImportArgumentError(f"--batch-id: {printable(str(exc))}") from None
     files = _csv_files(path)
     fmt = FORMATS[format] if format else detect_format(files)
-    by_name = {p.name: p for p in files}
+    by_name = _by_name(files)
     recognised = {n: by_name[n] for n in fmt.file_names if n in by_name}
-    unknown = [p for p in files if p.name not in recognised]
+    unknown = [p for p in files if p.name.lower() not in recognised]
     if not recognised:
         raise ImportArgumentError(
-            f"{path}: none of the files is a {fmt.name} file; expected names: {', '.join(fmt.file_names)}"
+            f"{printable(str(path))}: none of the files is a {fmt.name} file; expected names: "
+            f"{', '.join(fmt.file_names)}"
         )
     digests: dict[str, str] = {}
     scan_errors: dict[str, str] = {}
@@ -897,6 +1109,7 @@ class ImportResult:
     dry_run: bool
     files: list[FileResult] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    written: bool = False  # the batch was committed (False: dry run, or refused and rolled back)
 
     @property
     def loaded(self) -> int:
@@ -912,7 +1125,8 @@ class ImportResult:
 
     @property
     def exit_code(self) -> int:
-        """0: everything loaded; 1: some rows rejected (the rest loaded); 2: some file refused."""
+        """0: everything loaded; 1: some rows rejected (the rest loaded); 2: some file refused (nothing of
+        the batch written)."""
         if self.errors:
             return 2
         return 1 if self.rejected else 0
@@ -946,12 +1160,19 @@ def _parse_record(
     record: Record, csv_file: CsvFile, target: Target
 ) -> tuple[dict[str, Any] | None, str | None, str | None]:
     """(parsed row, None, None) or (None, first bad column, reason)."""
-    where = f"{csv_file.name} line {record.line}"
+    where = f"{csv_file.name} {record.lines}"
     fields = record.fields
     if record.error:
-        return None, None, f"{where}: {record.error}"
+        column = csv_file.column_at(record.error_field)
+        return None, column, f"{where}{f', column {column}' if column else ''}: {record.error}"
     if len(fields) != csv_file.width:
-        return None, None, f"{where}: expected {csv_file.width} fields, found {len(fields)}"
+        index = min(len(fields), csv_file.width)
+        column = csv_file.column_at(index) or f"<column {index + 1}, beyond the header>"
+        return (
+            None,
+            column,
+            f"{where}, column {column}: expected {csv_file.width} fields, found {len(fields)}",
+        )
     row: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
     for column in csv_file.spec.required:
@@ -1026,10 +1247,12 @@ class _Runner:
         self.ignore_extra = ignore_extra_columns
         self.loaded_at = datetime.now(UTC)
         self.state: dict[str, dict] = {}  # per-file observations for derived tables
+        self.refused = False
 
     def _load(self, table: BronzeTable, rows: Iterable[tuple], source_file: str, rejects: _Rejects) -> int:
-        """Load one (batch, table): rows, ledger entry and rejects commit or roll back together."""
-        if self.dry_run or self.conn is None:
+        """Load one (batch, table): rows, ledger entry and rejects (a savepoint of the batch's transaction).
+        Once a file has been refused the batch will be rolled back: later files are only parsed, counted."""
+        if self.dry_run or self.conn is None or self.refused:
             return sum(1 for _ in rows)
         with self.conn.transaction():
             count = load_batch(
@@ -1048,6 +1271,7 @@ class _Runner:
         batch = self.plan.batch_id
         results = [FileResult(spec.name, t.table.name, batch) for t in spec.targets]
         error = self.plan.scan_errors.get(spec.name)
+        self.refused = self.refused or bool(error)
         for index, (target, result) in enumerate(zip(spec.targets, results, strict=True)):
             if error:
                 result.error = error
@@ -1067,9 +1291,10 @@ class _Runner:
                     )
                 result.rejected, result.examples = rejects.count, rejects.examples
             except (FileImportError, OSError, psycopg.DataError) as exc:
-                # Nothing of this file was committed; later targets of the same file fail the same way.
-                error = str(exc) if isinstance(exc, FileImportError) else f"{spec.name}: {exc}"
+                # Nothing of this file was written; later targets of the same file fail the same way.
+                error = str(exc) if isinstance(exc, FileImportError) else f"{printable(path.name)}: {exc}"
                 result.error = error
+                self.refused = True
                 self.state.pop(spec.name, None)
             finally:
                 rejects.close()
@@ -1096,8 +1321,15 @@ def execute(
     *,
     dry_run: bool = False,
     ignore_extra_columns: bool = False,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
 ) -> ImportResult:
-    """Run a plan. With ``dry_run`` (or no connection) everything is parsed and counted, nothing written."""
+    """Run a plan. With ``dry_run`` (or no connection) everything is parsed and counted, nothing written.
+
+    A real import is one transaction under the bronze write lock: every file of the batch, its ledger entries
+    and its rejects become visible together at the commit, or not at all. A refused file (or an unknown file
+    name) refuses the whole batch: nothing is written, so importing the corrected files later loads every
+    row once. Raises loader.BronzeBusyError when another writer holds the lock after ``lock_wait`` seconds,
+    loader.BatchConflictError when the batch id belongs to another source."""
     dry_run = dry_run or conn is None
     result = ImportResult(
         format=plan.format.name,
@@ -1106,21 +1338,41 @@ def execute(
         dry_run=dry_run,
         absent=plan.absent,
     )
-    if not dry_run:
+    valid = ", ".join(plan.format.file_names)
+    unknown = [
+        FileResult(
+            printable(path.name),
+            None,
+            plan.batch_id,
+            error=f"{printable(path.name)}: not a {plan.format.name} file name; valid names: {valid}",
+        )
+        for path in plan.unknown
+    ]
+    runner = _Runner(plan, conn, dry_run=dry_run, ignore_extra_columns=ignore_extra_columns)
+    runner.refused = bool(unknown)
+
+    def run_all() -> None:
+        for spec in plan.format.files:
+            if spec.name in plan.files:
+                result.files.extend(runner.run_file(spec, plan.files[spec.name]))
+        for derived in plan.format.derived:
+            derived_result = runner.run_derived(derived)
+            if derived_result is not None:
+                result.files.append(derived_result)
+        result.files.extend(unknown)
+
+    if dry_run:
+        run_all()
+        return result
+    with conn.transaction():
+        lock_bronze(conn, lock_wait)
         ensure_bronze(conn)
         ensure_rejects_table(conn)
-    runner = _Runner(plan, conn, dry_run=dry_run, ignore_extra_columns=ignore_extra_columns)
-    for spec in plan.format.files:
-        if spec.name in plan.files:
-            result.files.extend(runner.run_file(spec, plan.files[spec.name]))
-    for derived in plan.format.derived:
-        derived_result = runner.run_derived(derived)
-        if derived_result is not None:
-            result.files.append(derived_result)
-    valid = ", ".join(plan.format.file_names)
-    for path in plan.unknown:
-        message = f"{path.name}: not a {plan.format.name} file name; valid names: {valid}"
-        result.files.append(FileResult(path.name, None, plan.batch_id, error=message))
+        claim_batch(conn, plan.batch_id, plan.source_system)
+        run_all()
+        if result.errors:
+            raise psycopg.Rollback
+    result.written = not result.errors
     return result
 
 

@@ -1,4 +1,8 @@
-"""Synthetic source systems and their load into bronze: full history and daily increments."""
+"""Synthetic source systems and their load into bronze: full history and daily increments.
+
+A history or an increment is one batch written in one transaction under the bronze write lock: every table,
+the ledger, the defect log and the run record become visible together at the commit, or not at all (a kill
+at any moment leaves the previous state)."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from gtm.sources.generators.lifecycle import Lifecycle
 from gtm.sources.generators.profile import load_profile, profile_hash
 from gtm.sources.generators.world import World
 from gtm.warehouse.bronze import ALL_TABLES, BRONZE_SCHEMA, DEFECTS_DDL, DEFECTS_TABLE, TABLES
-from gtm.warehouse.loader import ensure_bronze, load_batch
+from gtm.warehouse.loader import DEFAULT_LOCK_WAIT, claim_batch, ensure_bronze, load_batch, lock_bronze
 
 __all__ = ["GenerationResult", "GeneratorConfig", "generate_history", "generate_increment", "simulate"]
 
@@ -239,21 +243,27 @@ def generate_history(
     cfg: GeneratorConfig,
     profile_path: Path | None = None,
     progress: Progress | None = None,
+    *,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
 ) -> GenerationResult:
-    """Replace every generated row in bronze with the history ``cfg`` describes (CSV imports are kept)."""
+    """Replace every generated row in bronze with the history ``cfg`` describes (CSV imports are kept).
+
+    One transaction under the bronze write lock (BronzeBusyError after ``lock_wait`` seconds)."""
     started = time.perf_counter()
     profile = load_profile(profile_path)
-    _ensure_meta(conn)
     sim = simulate(cfg, profile, cfg.as_of)
-    with conn.transaction():
-        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE)))
     lo, hi = to_us(cfg.history_start) - 100 * 365 * US_PER_DAY, to_us(cfg.as_of + timedelta(days=1))
-    counts, defects, timings = _load_window(
-        conn, sim, cfg, profile, cfg.batch_id, lo, hi, to_us(cfg.history_start), progress, replace=True
-    )
-    _save_defects(conn, cfg.batch_id, defects, replace_all=True)
+    with conn.transaction():
+        lock_bronze(conn, lock_wait)
+        _ensure_meta(conn)
+        claim_batch(conn, cfg.batch_id, GENERATOR_SOURCE)
+        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE)))
+        counts, defects, timings = _load_window(
+            conn, sim, cfg, profile, cfg.batch_id, lo, hi, to_us(cfg.history_start), progress, replace=True
+        )
+        _save_defects(conn, cfg.batch_id, defects, replace_all=True)
+        _record_run(conn, cfg.batch_id, "history", cfg, profile, cfg.as_of)
     _analyze(conn)
-    _record_run(conn, cfg.batch_id, "history", cfg, profile, cfg.as_of)
     return GenerationResult(
         cfg.batch_id,
         counts,
@@ -267,13 +277,14 @@ def generate_history(
 
 def warehouse_state(conn: psycopg.Connection) -> tuple[GeneratorConfig, date, str] | None:
     """The generated world in bronze: its config, the last simulated day, and its profile hash."""
-    _ensure_meta(conn)
-    row = conn.execute(
-        sql.SQL(
-            "SELECT h.seed, h.scale, h.months, h.history_as_of, h.profile_hash, "
-            "(SELECT max(as_of) FROM {runs}) FROM {runs} h WHERE h.kind = 'history'"
-        ).format(runs=sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
-    ).fetchone()
+    with conn.transaction():
+        _ensure_meta(conn)
+        row = conn.execute(
+            sql.SQL(
+                "SELECT h.seed, h.scale, h.months, h.history_as_of, h.profile_hash, "
+                "(SELECT max(as_of) FROM {runs}) FROM {runs} h WHERE h.kind = 'history'"
+            ).format(runs=sql.Identifier(BRONZE_SCHEMA, RUNS_TABLE))
+        ).fetchone()
     if row is None:
         return None
     seed, scale, months, history_as_of, phash, last = row
@@ -281,31 +292,43 @@ def warehouse_state(conn: psycopg.Connection) -> tuple[GeneratorConfig, date, st
 
 
 def generate_increment(
-    conn: psycopg.Connection, day: date, profile_path: Path | None = None, progress: Progress | None = None
+    conn: psycopg.Connection,
+    day: date,
+    profile_path: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
 ) -> GenerationResult:
-    """Append (or re-load, idempotently) the batch of one simulated day after the loaded history."""
+    """Append (or re-load, idempotently) the batch of one simulated day after the loaded history.
+
+    One transaction under the bronze write lock; the history it extends is read under that lock."""
     started = time.perf_counter()
-    state = warehouse_state(conn)
-    if state is None:
-        raise ValueError("bronze holds no generated history yet: run `gtm generate` first")
-    cfg, _last, phash = state
     profile = load_profile(profile_path)
-    if profile_hash(profile) != phash:
-        raise ValueError(
-            "the generator profile changed since the history was generated; regenerate the history"
+    with conn.transaction():
+        lock_bronze(conn, lock_wait)
+        state = warehouse_state(conn)
+        if state is None:
+            raise ValueError("bronze holds no generated history yet: run `gtm generate` first")
+        cfg, _last, phash = state
+        if profile_hash(profile) != phash:
+            raise ValueError(
+                "the generator profile changed since the history was generated; regenerate the history"
+            )
+        if day <= cfg.as_of:
+            raise ValueError(
+                f"{day} is inside the generated history (which ends {cfg.as_of}); choose a later day"
+            )
+        sim = simulate(cfg, profile, day)
+        batch_id = f"day-{day.isoformat()}-s{cfg.scale:g}-r{cfg.seed}"
+        claim_batch(conn, batch_id, GENERATOR_SOURCE)
+        lo, hi = to_us(day), to_us(day + timedelta(days=1))
+        events_from = to_us(month_start(day, -1))
+        counts, defects, timings = _load_window(
+            conn, sim, cfg, profile, batch_id, lo, hi, events_from, progress
         )
-    if day <= cfg.as_of:
-        raise ValueError(
-            f"{day} is inside the generated history (which ends {cfg.as_of}); choose a later day"
-        )
-    sim = simulate(cfg, profile, day)
-    batch_id = f"day-{day.isoformat()}-s{cfg.scale:g}-r{cfg.seed}"
-    lo, hi = to_us(day), to_us(day + timedelta(days=1))
-    events_from = to_us(month_start(day, -1))
-    counts, defects, timings = _load_window(conn, sim, cfg, profile, batch_id, lo, hi, events_from, progress)
-    _save_defects(conn, batch_id, defects, replace_all=False)
+        _save_defects(conn, batch_id, defects, replace_all=False)
+        _record_run(conn, batch_id, "increment", cfg, profile, day)
     _analyze(conn)
-    _record_run(conn, batch_id, "increment", cfg, profile, day)
     return GenerationResult(batch_id, counts, len(defects), day, day, time.perf_counter() - started, timings)
 
 
