@@ -16,6 +16,9 @@ from gtm.cli import app
 from gtm.transform.dbt_runner import run_dbt
 from gtm.transform.project import attribution_models
 
+# Every test here reads marts a dbt build makes from an imported example: slow, not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 EXERCISE = REPO_ROOT / "tests" / "fixtures" / "import" / "attribution_exercise"
 CSV_DATABASE = "gtm_attribution_csv"
 MODELS = tuple(attribution_models())

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import psycopg
+import pytest
 from typer.testing import CliRunner
 
 from conftest import lead_ledger
@@ -54,6 +55,7 @@ def test_funnel_mart_reconciles_to_bronze(built, warehouse):
     assert converted == normalised.count("converted") > 0
 
 
+@pytest.mark.slow  # a dbt run: kept out of the fast lane
 def test_source_freshness_passes(generated, warehouse):
     assert run_dbt(["source", "freshness"], target="prod").success
 
@@ -96,6 +98,7 @@ def _run_copy(work: Path, schema: str, args: list[str], warehouse, monkeypatch):
     return dbtRunner().invoke([*args, *project, "--target-path", str(work / "target")])
 
 
+@pytest.mark.slow  # a dbt run: kept out of the fast lane
 def test_a_broken_staging_model_fails_the_build(generated, warehouse, monkeypatch):
     """What `make test` relies on: a model that does not compile or run makes dbt build fail."""
     base = "models/staging/crm/base/base_crm__leads.sql"
@@ -111,6 +114,7 @@ def test_a_broken_staging_model_fails_the_build(generated, warehouse, monkeypatc
     assert statuses["base_crm__leads"] == "skipped" and statuses["stg_crm__leads"] == "skipped"
 
 
+@pytest.mark.slow  # a dbt run: kept out of the fast lane
 def test_the_ledger_and_defect_tests_catch_a_lost_row_and_an_unrepaired_defect(
     generated, warehouse, monkeypatch
 ):

@@ -23,6 +23,10 @@ W1, W2, W3, W4 = date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19), date(20
 approx = pytest.approx
 
 
+# Every test here reads marts a dbt build makes from an imported example: slow, not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def chapter_12(warehouse):
     """A fresh database holding only the chapter 12 tables, imported with `gtm load` and built."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tools import sql_lint
@@ -16,6 +17,7 @@ from tools import sql_lint
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow  # sqlfluff over a dbt compile: kept out of the fast lane
 def test_sqlfluff_fails_on_a_style_violation_in_a_model(warehouse):
     probe = ROOT / "dbt" / "models" / "zz_sql_lint_probe.sql"
     probe.write_text("SELECT 1 AS Probe_Value\n")  # upper-case keywords and a mixed-case identifier
