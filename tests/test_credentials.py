@@ -212,12 +212,13 @@ def spare_home(warehouse, tmp_path_factory):
     import socket
 
     marker = tmp_path_factory.mktemp("shell") / "ran"
-    home = gtm_home() / f"spare-$(touch {marker})-`touch {marker}`"
+    # The marker's path comes from the environment, so the directory's name holds no slash.
+    home = gtm_home() / "spare-$(touch $GTM_SHELL_MARKER)-`touch $GTM_SHELL_MARKER`"
     shutil.rmtree(home, ignore_errors=True)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "GTM_HOME": str(home), "GTM_PG_PORT": str(port)}
+    env = {**os.environ, "GTM_HOME": str(home), "GTM_PG_PORT": str(port), "GTM_SHELL_MARKER": str(marker)}
     started = subprocess.run([*GTM, "db", "start"], env=env, capture_output=True, text=True, check=False)
     try:
         yield home, env, marker, started

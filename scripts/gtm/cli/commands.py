@@ -381,7 +381,12 @@ def _run_dbt_or_exit(args: list[str], target: str | None) -> None:
 
     packages = resolve_packages()
     console.print(f"[bold]dbt packages:[/] {packages.describe()}")
-    result = run_dbt(args, target=target, packages=packages)
+    result = run_dbt(
+        args,
+        target=target,
+        packages=packages,
+        on_wait=lambda message: err_console.print(f"[bold yellow]waiting:[/] {message}"),
+    )
     if not result.success:
         raise _fail(f"dbt {' '.join(args)} failed (target {result.target}); see the log above.")
 
