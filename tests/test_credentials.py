@@ -57,7 +57,7 @@ def _files_holding(home: Path, secrets_: dict[str, str]) -> list[str]:
 def test_a_failing_role_statement_logs_no_password(warehouse):
     """A role statement that fails is written to the server log with its text; the text holds a SCRAM
     verifier computed client-side, never the password."""
-    secret = "Probe-" + os.urandom(12).hex()
+    clear_text = "Probe-" + os.urandom(12).hex()
     log = gtm_home() / "postgres.log"
     before = log.stat().st_size
     # The transformer may not create roles: the statement fails and the server logs it (STATEMENT: ...).
@@ -66,35 +66,35 @@ def test_a_failing_role_statement_logs_no_password(warehouse):
         conn.cursor() as cur,
         pytest.raises(errors.InsufficientPrivilege),
     ):
-        _ensure_role(cur, "gtm_probe_role", secret)
+        _ensure_role(cur, "gtm_probe_role", clear_text)
     with log.open("rb") as fh:
         fh.seek(before)
         logged = fh.read().decode(errors="replace")
     assert "permission denied to create role" in logged
     assert 'STATEMENT:  CREATE ROLE "gtm_probe_role" WITH LOGIN PASSWORD \'SCRAM-SHA-256$4096:' in logged
-    assert secret not in logged
+    assert clear_text not in logged
 
 
 def test_the_client_side_verifier_is_one_postgres_accepts(warehouse):
     """scram_verifier (used in single-user mode, where there is no libpq connection) logs a role in."""
-    secret = "Verifier-" + os.urandom(12).hex()
+    clear_text = "Verifier-" + os.urandom(12).hex()
     with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
         conn.execute("drop owned by gtm_verifier_probe") if conn.execute(
             "select 1 from pg_roles where rolname = 'gtm_verifier_probe'"
         ).fetchone() else None
         conn.execute("drop role if exists gtm_verifier_probe")
-        conn.execute(f"create role gtm_verifier_probe login password '{scram_verifier(secret)}'")
+        conn.execute(f"create role gtm_verifier_probe login password '{scram_verifier(clear_text)}'")
         conn.execute(f"grant connect on database {warehouse.database} to gtm_verifier_probe")
         try:
             stored = conn.execute(
                 "select rolpassword from pg_authid where rolname = 'gtm_verifier_probe'"
             ).fetchone()[0]
-            assert stored.startswith("SCRAM-SHA-256$4096:") and secret not in stored
-            probe = warehouse.url(Role("gtm_verifier_probe", secret))
+            assert stored.startswith("SCRAM-SHA-256$4096:") and clear_text not in stored
+            probe = warehouse.url(Role("gtm_verifier_probe", clear_text))
             with psycopg.connect(probe) as login:
                 assert login.execute("select current_user").fetchone()[0] == "gtm_verifier_probe"
             with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-                psycopg.connect(probe.replace(secret, secret + "x"))
+                psycopg.connect(probe.replace(clear_text, clear_text + "x"))
         finally:
             conn.execute(f"revoke connect on database {warehouse.database} from gtm_verifier_probe")
             conn.execute("drop role gtm_verifier_probe")
