@@ -113,7 +113,7 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(built, transformer_
     assert _leftovers(transformer_conn) == []
 
 
-def test_a_build_killed_half_way_leaves_nothing_missing_and_a_rerun_finishes(built, transformer_conn):
+def test_a_build_killed_half_way_is_made_whole_by_the_next_run(built, transformer_conn):
     expected = _project_relations()
     oid_before = transformer_conn.execute("select to_regclass(%s)::oid", (f"staging.{SWAPPED}",)).fetchone()[
         0

@@ -7,13 +7,15 @@
     rebuilding a staging view or a table alone (`gtm build -s +model`, a retry) left the views downstream of
     it missing until a full build recreated them.
 
-    - on-run-start creates the register `_gtm_dependent_views` in the target's staging schema;
+    - on-run-start creates the register `_gtm_dependent_views` in the target's staging schema, and the
+      function `_gtm_restore_dependent_views()` beside it;
     - a project-wide pre-hook records, inside the model's transaction, every view that depends on the
       relation about to be replaced (directly or through other views): definition, owner, comments, grants;
     - on-run-end recreates every recorded view that is missing, in dependency order (as many passes as
       progress is made), on the new relations, then forgets the ones that exist.
-    A build killed before its end leaves its records behind (they commit with each model), so the next run
-    of any selection, or `dbt retry`, restores what the killed one dropped.
+    A build killed before its end leaves its records behind (they commit with each model): `gtm` runs the
+    same restore before it starts any writing dbt command (gtm.transform.dbt_runner), and any later run
+    restores them at its end.
 
     The recreation happens at the end of the run, not inside each model's transaction: doing it there took
     locks on views shared by models that dbt builds in parallel threads, and the threads deadlocked.
@@ -50,7 +52,8 @@
         captured_at timestamptz not null default clock_timestamp()
     );
     comment on table {{ register }} is
-    'Views dropped with a relation dbt replaced, recreated by on-run-end (macros/build_integrity.sql).'
+    'Views dropped with a relation dbt replaced, recreated by on-run-end (macros/build_integrity.sql).';
+    {{ restore_function_sql(register) }}
 {%- endmacro %}
 
 {% macro capture_dependent_views() -%}
@@ -144,11 +147,11 @@
 {% macro postgres__restore_dependent_views() -%}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
     {%- set register = dependent_views_register() -%}
-    {%- set exists_sql = "select to_regclass(" ~ dbt.string_literal(register.render()) ~ ") is not null" -%}
+    {%- set function = register.schema ~ '._gtm_restore_dependent_views' -%}
+    {%- set exists_sql = "select to_regproc(" ~ dbt.string_literal(function) ~ ") is not null" -%}
     {%- if not run_query(exists_sql).columns[0].values()[0] -%}{{ return('select 1') }}{%- endif -%}
-    {%- do run_query(restore_dependent_views_sql(register)) -%}
     {%- set left = run_query(
-        "select distinct schema_name || '.' || view_name from " ~ register ~ " order by 1"
+        "select * from " ~ adapter.quote(register.schema) ~ "._gtm_restore_dependent_views()"
     ).columns[0].values() -%}
     {%- if left | length > 0 -%}
         {{ log(
@@ -160,8 +163,13 @@
     {{ return('select 1') }}
 {%- endmacro %}
 
-{% macro restore_dependent_views_sql(register) -%}
-    do $gtm_restore$
+{#- A function, so that `gtm` can restore what a killed build left behind before dbt starts (and reads its
+    relation cache): it recreates every recorded view that is missing and returns the ones it could not. -#}
+{% macro restore_function_sql(register) -%}
+    create or replace function {{ adapter.quote(register.schema) }}._gtm_restore_dependent_views()
+    returns setof text
+    language plpgsql
+    as $gtm_restore$
     declare
         dependent record;
         item jsonb;
@@ -208,6 +216,7 @@
             end loop;
         end loop;
         delete from {{ register }} where to_regclass(format('%I.%I', schema_name, view_name)) is not null;
+        return query select distinct format('%I.%I', schema_name, view_name) from {{ register }};
     end
     $gtm_restore$
 {%- endmacro %}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 import yaml
 
 from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
@@ -231,6 +232,24 @@ def build_lock(
                 conn.execute("select pg_advisory_unlock(%s)", (key,))
 
 
+def restore_dropped_views(settings: WarehouseSettings) -> list[str]:
+    """Recreate the views a killed or failed build dropped with relations it replaced (dbt/macros/
+    build_integrity.sql records them), before dbt starts and caches the relations it sees. Returns the views
+    that could not be recreated (their model must be rebuilt)."""
+    left: list[str] = []
+    with psycopg.connect(settings.url(), autocommit=True, application_name="gtm-restore-views") as conn:
+        schemas = conn.execute(
+            "select n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where p.proname = '_gtm_restore_dependent_views' and pg_has_role(p.proowner, 'USAGE') order by 1"
+        ).fetchall()
+        for (schema,) in schemas:
+            function = psycopg.sql.SQL("select * from {}._gtm_restore_dependent_views()").format(
+                psycopg.sql.Identifier(schema)
+            )
+            left += [row[0] for row in conn.execute(function).fetchall()]
+    return left
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -262,6 +281,8 @@ def run_dbt(
     writing = bool(command) and command[0] in WRITING_COMMANDS
     lock = build_lock(settings, target, on_wait=on_wait) if writing else contextlib.nullcontext()
     with lock, scoped_environ(dbt_environment(settings, packages, target)):
+        if writing:
+            restore_dropped_views(settings)
         result = dbtRunner().invoke([*global_flags, *command, *base])
     run_results = None
     results_file = project_dir / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"
