@@ -14,8 +14,6 @@ from typer.testing import CliRunner
 from conftest import wait_until
 from gtm.cli import app
 from gtm.settings import gtm_home
-from gtm.warehouse import watchdog
-from gtm.warehouse.server import ensure_watchdog, stop_watchdog, watchdog_pid
 
 runner = CliRunner()
 
@@ -104,6 +102,8 @@ def _active_for(conn: psycopg.Connection, pid: int) -> float:
 
 
 def test_reap_cancels_a_statement_past_the_limit_and_ends_an_idle_transaction(warehouse, transformer_conn):
+    from gtm.warehouse import watchdog
+
     outcome: dict = {}
     thread = _sleep_as_bi_reader(warehouse, 120, outcome)
     wait_until(
@@ -134,6 +134,8 @@ def test_reap_cancels_a_statement_past_the_limit_and_ends_an_idle_transaction(wa
 def test_the_servers_watchdog_process_enforces_the_limit(warehouse):
     """The watchdog `gtm db start` runs, restarted with a 2-second limit: a bi_reader statement that lifted
     its own statement_timeout is cancelled by it."""
+    from gtm.warehouse.server import ensure_watchdog, stop_watchdog, watchdog_pid
+
     home = gtm_home()
     assert watchdog_pid(home) is not None, "the started server has no watchdog"
     stop_watchdog(home)

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 from gtm.cli import app
 from gtm.settings import CREDENTIAL_KEYS, Role, gtm_home, read_env_file
-from gtm.warehouse.server import _ensure_role, scram_verifier
 
 runner = CliRunner()
 GTM = [sys.executable, "-m", "gtm.cli"]
@@ -57,6 +56,8 @@ def _files_holding(home: Path, secrets_: dict[str, str]) -> list[str]:
 def test_a_failing_role_statement_logs_no_password(warehouse):
     """A role statement that fails is written to the server log with its text; the text holds a SCRAM
     verifier computed client-side, never the password."""
+    from gtm.warehouse.server import _ensure_role
+
     clear_text = "Probe-" + os.urandom(12).hex()
     log = gtm_home() / "postgres.log"
     before = log.stat().st_size
@@ -77,6 +78,8 @@ def test_a_failing_role_statement_logs_no_password(warehouse):
 
 def test_the_client_side_verifier_is_one_postgres_accepts(warehouse):
     """scram_verifier (used in single-user mode, where there is no libpq connection) logs a role in."""
+    from gtm.warehouse.server import scram_verifier
+
     clear_text = "Verifier-" + os.urandom(12).hex()
     with psycopg.connect(warehouse.url(warehouse.admin, "postgres"), autocommit=True) as conn:
         conn.execute("drop owned by gtm_verifier_probe") if conn.execute(
