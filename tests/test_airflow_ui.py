@@ -226,8 +226,8 @@ def test_a_triggered_run_succeeds(triggered_run):
 
 
 def test_stop_ends_every_component(local_airflow: LocalAirflow):
-    paths = local_airflow.AirflowPaths.default()
-    records = [local_airflow.read_pid_file(paths, component) for component in airflow_local.COMPONENTS]
+    paths = airflow_local.AirflowPaths.default()
+    records = [airflow_local.read_pid_file(paths, component) for component in airflow_local.COMPONENTS]
     assert all(record is not None and record.process() is not None for record in records)
     started = time.monotonic()
     result = gtm("airflow", "stop")
@@ -244,7 +244,7 @@ def test_stop_ends_every_component(local_airflow: LocalAirflow):
 
 
 def test_a_stale_pid_file_is_cleaned_up(local_airflow: LocalAirflow):
-    paths = local_airflow.AirflowPaths.default()
+    paths = airflow_local.AirflowPaths.default()
     gone = subprocess.Popen(["true"])
     gone.wait()
     paths.pid_file("scheduler").write_text(f"{gone.pid}\n{time.time()}\n")

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import psycopg
 import psycopg.sql
-import yaml
 
 from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
 from gtm.transform.project import project_name
