@@ -51,7 +51,7 @@ def test_default_world_passes_the_realism_scorecard(default_world_db, monkeypatc
         bands = measure(conn)
     misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
     assert not misses, misses
-    assert [b.name for b in bands] == list(RANGES["smb"]) and len(bands) == 52
+    assert [b.name for b in bands] == list(RANGES["smb"]) and len(bands) == 54
     assert all(b.source for b in bands)
     monkeypatch.setenv("POSTGRES_DB", default_world_db.database)
     result = CliRunner().invoke(app, ["calibrate"])
@@ -177,3 +177,18 @@ def test_defect_rate_follows_the_setting(rate):
         defects += len(records)
     # A chosen row is skipped only when its defect cannot apply (e.g. the column is already empty).
     assert 0.7 * rate <= defects / rows <= 1.1 * rate, defects / rows
+
+
+@pytest.mark.slow
+def test_midmarket_profile_passes_its_own_scorecard(warehouse):
+    """The seed-002 company at its default scale and seed: every midmarket band holds (ARR within $30-150M,
+    12-36 month terms, 30-180 day cycles) and the world is recognised as that profile."""
+    settings = fresh_database(warehouse, "gtm_midmarket")
+    with psycopg.connect(settings.url()) as conn:
+        generate_history(conn, GeneratorConfig(scale=1.0, seed=42), "midmarket")
+        assert detect_profile(conn) == "midmarket"
+        bands = measure(conn, "midmarket")
+    misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
+    assert not misses, misses
+    arr = next(b for b in bands if b.name.startswith("ARR at as-of"))
+    assert 30 <= arr.value <= 150 and arr.source.startswith("seed 002")
