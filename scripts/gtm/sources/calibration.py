@@ -49,7 +49,7 @@ LATEST_LEADS = """
 LATEST_OPPS = """
     select distinct on (o.opportunity_id) o.opportunity_id, o.opportunity_type, o.lead_id, o.account_id,
         initcap(replace(lower(trim(o.stage)), '_', ' ')) as stage, o.lost_reason, o.created_at, o.updated_at,
-        nullif(regexp_replace(o.amount, '[^0-9.]', '', 'g'), '')::numeric as amount
+        case when o.amount ~ '^[0-9]+([.][0-9]+)?$' then o.amount::numeric end as amount
     from bronze.crm_opportunities o where o._source_system = 'generator'
     order by o.opportunity_id, o.updated_at desc, o._loaded_at desc
 """
@@ -620,7 +620,7 @@ def _deals(conn, p) -> dict[str, float]:
         """
         with amounts as (
             select opportunity_id,
-                count(distinct nullif(regexp_replace(amount, '[^0-9.]', '', 'g'), '')::numeric) as n
+                count(distinct case when amount ~ '^[0-9]+([.][0-9]+)?$' then amount::numeric end) as n
             from bronze.crm_opportunities
             where _source_system = 'generator' and opportunity_type = 'New Business'
             group by 1
