@@ -357,3 +357,41 @@ def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
             env
         ), name
         assert f"./landing:{env['GTM_LANDING_DIR']}" in service["volumes"], name
+
+
+# --- dbt layering: no intermediate model reads a mart -----------------------------------------------
+
+
+def test_dbt_layers_intermediate_never_reads_marts():
+    assert sc.check_dbt_layers(ROOT / "dbt") == []
+
+
+@pytest.mark.parametrize(
+    ("model", "old", "new", "expected"),
+    [
+        # a direct ref to a mart
+        (
+            "models/intermediate/pipeline/int_pipeline__open_opportunities.sql",
+            "ref('int_crm__opportunity_daily')",
+            "ref('fct_opportunity_daily')",
+            "int_pipeline__open_opportunities reads marts model fct_opportunity_daily",
+        ),
+        # a ref hidden in a macro the model calls (months_through_as_of)
+        (
+            "macros/gtm_rules.sql",
+            "from {{ ref('int_calendar__days') }}",
+            "from {{ ref('dim_date') }}",
+            "int_finance__channel_monthly_cost reads marts model dim_date",
+        ),
+    ],
+)
+def test_dbt_layers_flags_an_intermediate_model_reading_a_mart(tmp_path, model, old, new, expected):
+    project = tmp_path / "dbt"
+    shutil.copytree(ROOT / "dbt" / "models", project / "models")
+    shutil.copytree(ROOT / "dbt" / "macros", project / "macros")
+    target = project / model
+    text = target.read_text()
+    assert old in text, f"fixture anchor {old!r} no longer in {model}"
+    target.write_text(text.replace(old, new, 1))
+    problems = sc.check_dbt_layers(project)
+    assert any(expected in problem for problem in problems), problems

@@ -1,4 +1,4 @@
-"""Static checks for the container and CI files; none of them needs a Docker engine.
+"""Static checks for the container and CI files and the dbt layering; none of them needs a Docker engine.
 
 ``python -m tools.static_checks [--root DIR]`` runs them all and exits non-zero listing the problems.
 Each check takes the paths it reads (so tests can point it at deliberately broken copies) and returns a
@@ -454,6 +454,63 @@ def check_contract_documented(
     ]
 
 
+# ---- dbt layering: staging reads sources and staging; intermediate reads staging and intermediate (and
+# ---- seeds); only marts read marts. A ref made inside a macro counts for every model calling the macro.
+_DBT_LAYERS = ("staging", "intermediate", "marts")
+_REF = re.compile(r"""\bref\(\s*['"](?P<name>[A-Za-z0-9_]+)['"]\s*\)""")
+_MACRO_BLOCK = re.compile(
+    r"\{%-?\s*macro\s+(?P<name>[A-Za-z0-9_]+)\s*\((?P<body>.*?)\{%-?\s*endmacro", re.DOTALL
+)
+
+
+def _macro_refs(macro_dir: Path) -> dict[str, set[str]]:
+    """Each macro's refs, including those of the macros it calls (to a fixed point)."""
+    bodies = {
+        match["name"]: match["body"]
+        for path in sorted(macro_dir.rglob("*.sql"))
+        for match in _MACRO_BLOCK.finditer(path.read_text())
+    }
+    refs = {name: {m["name"] for m in _REF.finditer(body)} for name, body in bodies.items()}
+    changed = True
+    while changed:
+        changed = False
+        for name, body in bodies.items():
+            for other in bodies:
+                if other != name and re.search(rf"\b{other}\s*\(", body) and not refs[other] <= refs[name]:
+                    refs[name] |= refs[other]
+                    changed = True
+    return refs
+
+
+def check_dbt_layers(project_dir: Path = REPO_ROOT / "dbt") -> list[str]:
+    """No intermediate model reads a mart and no staging model reads intermediate or marts (directly or
+    through a macro)."""
+    models_dir, macro_dir = project_dir / "models", project_dir / "macros"
+    if missing := [f"{d}: folder not found" for d in (models_dir, macro_dir) if not d.is_dir()]:
+        return missing
+    layer_of = {
+        path.stem: path.relative_to(models_dir).parts[0]
+        for path in models_dir.rglob("*.sql")
+        if path.relative_to(models_dir).parts[0] in _DBT_LAYERS
+    }
+    macro_refs = _macro_refs(macro_dir)
+    problems = []
+    for path in sorted(models_dir.rglob("*.sql")):
+        layer = path.relative_to(models_dir).parts[0]
+        if layer not in _DBT_LAYERS[:2]:
+            continue
+        text = path.read_text()
+        refs = {m["name"] for m in _REF.finditer(text)}
+        for macro, via in macro_refs.items():
+            if via and re.search(rf"\b{macro}\s*\(", text):
+                refs |= via
+        allowed = _DBT_LAYERS[: _DBT_LAYERS.index(layer) + 1]
+        for ref in sorted(refs):
+            if layer_of.get(ref, "staging") not in allowed:
+                problems.append(f"{path}: {layer} model {path.stem} reads {layer_of[ref]} model {ref}")
+    return problems
+
+
 def run_all(root: Path = REPO_ROOT) -> list[str]:
     compose, env_example = root / "docker-compose.yml", root / ".env.example"
     return [
@@ -465,6 +522,7 @@ def run_all(root: Path = REPO_ROOT) -> list[str]:
         *check_dockerfile_sources(root / "Dockerfile", root),
         *check_env_example(compose, env_example),
         *check_contract_documented(root / "docs" / "CONTRACT.md", env_example),
+        *check_dbt_layers(root / "dbt"),
     ]
 
 
@@ -482,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(
         "static checks passed: compose schema and references, workflows (schema, zizmor), hadolint, "
-        "COPY sources, .env.example"
+        "COPY sources, .env.example, dbt layers"
     )
     return 0
 

@@ -40,7 +40,7 @@
     scalar SQL expression) when given. The month spine of the monthly models. -#}
 {% macro months_through_as_of(first_month_expression=none) -%}
     select distinct month_start_date
-    from {{ ref('dim_date') }}
+    from {{ ref('int_calendar__days') }}
     where month_start_date <= {{ as_of_date() }}
     {%- if first_month_expression is not none %}
         and month_start_date >= ({{ first_month_expression }})

@@ -1,9 +1,8 @@
 {#- Subscriptions expanded to one row per account per month, from the account's first subscription month to
     the as-of month (months after churn stay, with zero MRR, so churn is visible). MRR of a month is the
     committed MRR of the subscription versions in force at the end of that month. -#}
-{#- A table, not a view: it reads marts (dim_date), and Postgres drops a view on a table whenever that
-    table is rebuilt (dbt swaps it and drops the old one with cascade), so rebuilding the marts alone would
-    break it. -#}
+{#- A table: accounts x months since each account's first subscription (tens of thousands of rows), read by
+    fct_mrr, the retention and concentration marts and the at-risk queue. -#}
 {{ config(materialized='table') }}
 with
 
@@ -48,7 +47,8 @@ in_force_at_month_end as (
         account_months.month_start_date,
         versions.subscription_id,
         versions.plan_name,
-        versions.mrr_amount
+        versions.mrr_amount,
+        versions.has_quarantined_update
     from account_months
     inner join versions
         on account_months.account_id = versions.account_id
@@ -71,7 +71,8 @@ monthly as (
         in_force_at_month_end.month_start_date,
         sum(in_force_at_month_end.mrr_amount) as mrr_amount,
         count(*) as active_subscription_count,
-        max(plans.plan_tier) as top_plan_tier
+        max(plans.plan_tier) as top_plan_tier,
+        max(case when in_force_at_month_end.has_quarantined_update then 1 else 0 end) = 1 as has_quarantined_update
     from in_force_at_month_end
     left join plans
         on in_force_at_month_end.plan_name = plans.plan_name
@@ -89,7 +90,8 @@ final as (
         cast(coalesce(monthly.mrr_amount, 0) as {{ type_money() }}) as mrr_amount,
         coalesce(monthly.active_subscription_count, 0) as active_subscription_count,
         top_plan.plan_name as top_plan_name,
-        coalesce(monthly.mrr_amount, 0) > 0 as is_paying
+        coalesce(monthly.mrr_amount, 0) > 0 as is_paying,
+        coalesce(monthly.has_quarantined_update, false) as has_quarantined_update
     from account_months
     left join monthly
         on account_months.account_id = monthly.account_id

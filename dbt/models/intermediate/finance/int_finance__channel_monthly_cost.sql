@@ -5,10 +5,7 @@
     existing customers, Sales Leadership is overhead over both) are not acquisition cost. Finance books team
     pay after the month closes, so a month is cost complete only when both its ad spend and the pay of every
     acquisition channel's team are booked. -#}
-{#- A table, not a view: it reads marts (dim_date), and Postgres drops a view on a table whenever that
-    table is rebuilt (dbt swaps it and drops the old one with cascade), so rebuilding the marts alone would
-    break it. -#}
-{{ config(materialized='table') }}
+{#- A view: one row per channel and month (a few dozen rows), read by three marts and a test. -#}
 with
 
 ad_spend as (

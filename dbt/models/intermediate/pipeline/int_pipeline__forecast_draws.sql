@@ -12,7 +12,7 @@ with
 
 opportunity_daily as (
 
-    select * from {{ ref('fct_opportunity_daily') }}
+    select * from {{ ref('int_crm__opportunity_daily') }}
 
 ),
 
@@ -40,7 +40,8 @@ open_opportunities as (
 
 ),
 
--- Staged opportunities closed by the as-of date, with their outcome.
+-- Staged opportunities closed by the as-of date, with their outcome. Pre-history deals (an installed base
+-- loaded as won, int_crm__opportunities_enriched.is_pre_history) say nothing about how today's pipeline converts.
 closed_opportunities as (
 
     select
@@ -52,6 +53,7 @@ closed_opportunities as (
         on opportunity_daily.opportunity_id = opportunities.opportunity_id
     where
         opportunity_daily.is_closed
+        and opportunities.is_pre_history is not true
         and opportunity_daily.date_day <= {{ as_of_date() }}
 
 ),

@@ -1,17 +1,14 @@
-{#- One row per staged opportunity open at the end of the as-of date (its fct_opportunity_daily state that day):
+{#- One row per staged opportunity open at the end of the as-of date (its int_crm__opportunity_daily state that day):
     type, channel, the team accountable for it, account segment, owner, stage, close date with the close
     date's fiscal year / quarter / quarter start, ACV, stage probability and probability-weighted ACV, days in
     pipeline and days in the current stage to the as-of date. The one definition of "the open pipeline" that
     int_pipeline__forecast_draws, rpt_pipeline_stage_age and rpt_pipeline_by_close_period read. -#}
-{#- A table, not a view: it reads marts (fct_opportunity_daily, dim_user, dim_date), and Postgres drops a view
-    on a table whenever that table is rebuilt (dbt swaps it and drops the old one with cascade), so rebuilding
-    the marts alone would break it. -#}
-{{ config(materialized='table') }}
+{#- A view: a few hundred rows, read by the forecast draws and two marts. -#}
 with
 
 opportunity_daily as (
 
-    select * from {{ ref('fct_opportunity_daily') }}
+    select * from {{ ref('int_crm__opportunity_daily') }}
 
 ),
 
@@ -23,13 +20,13 @@ opportunities as (
 
 users as (
 
-    select * from {{ ref('dim_user') }}
+    select * from {{ ref('stg_crm__users') }}
 
 ),
 
 calendar as (
 
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_calendar__days') }}
 
 ),
 
