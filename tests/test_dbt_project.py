@@ -121,8 +121,8 @@ def test_the_ledger_and_defect_tests_catch_a_lost_row_and_an_unrepaired_defect(
         "broken-ledger",
         {
             stg: (
-                "where is_latest_version and dq_reason_code is null",
-                "where is_latest_version and dq_reason_code is null"
+                "where is_accepted_version",
+                "where is_accepted_version"
                 " and lead_id <> (select min(lead_id) from {{ ref('base_crm__leads') }})",
             ),
             base: (

@@ -1,7 +1,9 @@
 {#
     Nothing lost between bronze and staging: every distinct bronze record (each key, plus each row that has
-    no key) is either in the staging model or in dq_rejected_rows, never both. Every other bronze row is an
-    older or resent version of a record, reported as superseded_rows. Attach to a bronze source table.
+    no key) is in the staging model or in dq_rejected_rows, and in both exactly when its latest version was
+    rejected after an accepted one (staging keeps the last accepted state; dq_rejected_rows flags it
+    is_staged_at_earlier_version). Every other bronze row is an older or resent version of a record, reported
+    as superseded_rows. Attach to a bronze source table.
 #}
 {% test bronze_ledger_balances(model, key, staging_model) %}
 
@@ -35,7 +37,9 @@ rejected as (
 
 rejected_counts as (
 
-    select count(*) as rejected_rows
+    select
+        count(*) as rejected_rows,
+        sum(case when is_staged_at_earlier_version then 1 else 0 end) as rejected_staged_earlier
     from rejected
 
 ),
@@ -57,6 +61,7 @@ ledger as (
         staged.staged_rows,
         staged.staged_keys,
         rejected_counts.rejected_rows,
+        coalesce(rejected_counts.rejected_staged_earlier, 0) as rejected_staged_earlier,
         bronze.bronze_rows - bronze.bronze_records as superseded_rows,
         overlap.staged_and_rejected
     from bronze
@@ -68,8 +73,8 @@ ledger as (
 
 select *
 from ledger
-where bronze_records <> staged_rows + rejected_rows
+where bronze_records <> staged_rows + rejected_rows - staged_and_rejected
     or staged_keys <> staged_rows
-    or staged_and_rejected > 0
+    or staged_and_rejected <> rejected_staged_earlier
 
 {% endtest %}

@@ -45,6 +45,7 @@ with_history as (
         top_plan_name,
         mrr_amount,
         is_paying,
+        has_quarantined_update,
         coalesce(
             lag(mrr_amount) over (partition by account_id order by month_start_date), 0
         ) as previous_mrr_amount,
@@ -92,6 +93,14 @@ final as (
             as total_revenue_amount,
         cast(classified.mrr_amount * 12 as {{ type_money() }}) as arr_amount,
         classified.is_paying,
+        classified.has_quarantined_update,
+        coalesce(
+            classified.month_start_date < (
+                select cast({{ dbt.date_trunc('month', 'tracked_history.tracked_history_start_date') }} as date)
+                from {{ ref('int_calendar__tracked_history') }} as tracked_history
+            ),
+            false
+        ) as is_pre_history,
         cast(classified.previous_mrr_amount as {{ type_money() }}) as previous_mrr_amount,
         classified.mrr_movement_type,
         cast(classified.mrr_amount - classified.previous_mrr_amount as {{ type_money() }}) as mrr_change_amount,

@@ -3,7 +3,7 @@ with
 invoices as (
 
     select * from {{ ref('base_billing__invoices') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -22,6 +22,7 @@ final as (
         invoice_status,
         paid_at,
         updated_at,
+        has_quarantined_update,
         invoice_status = 'paid' as is_paid,
         batch_id,
         loaded_at

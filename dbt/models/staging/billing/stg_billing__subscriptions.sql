@@ -3,7 +3,7 @@ with
 subscriptions as (
 
     select * from {{ ref('base_billing__subscriptions') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -23,6 +23,7 @@ final as (
         change_type,
         cancelled_at,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from subscriptions

@@ -3,7 +3,7 @@ with
 usage_charges as (
 
     select * from {{ ref('base_billing__usage_charges') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 accounts as (
 
     select * from {{ ref('base_crm__accounts') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -22,6 +22,7 @@ final as (
         account_type,
         created_at,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from accounts

@@ -3,7 +3,7 @@ with
 activities as (
 
     select * from {{ ref('base_crm__activities') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 contacts as (
 
     select * from {{ ref('base_crm__contacts') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -20,6 +20,7 @@ final as (
         phone,
         created_at,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from contacts

@@ -3,7 +3,7 @@ with
 leads as (
 
     select * from {{ ref('base_crm__leads') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -35,6 +35,7 @@ final as (
         lead_status = 'Converted' as is_converted,
         created_at,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from leads

@@ -3,7 +3,7 @@ with
 opportunities as (
 
     select * from {{ ref('base_crm__opportunities') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -30,6 +30,7 @@ final as (
         is_won,
         created_at,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from opportunities

@@ -3,7 +3,7 @@ with
 stage_history as (
 
     select * from {{ ref('base_crm__opportunity_stage_history') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 users as (
 
     select * from {{ ref('base_crm__users') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -20,6 +20,7 @@ final as (
         hired_date,
         is_active,
         updated_at,
+        has_quarantined_update,
         batch_id,
         loaded_at
     from users

@@ -3,7 +3,7 @@ with
 touches as (
 
     select * from {{ ref('base_marketing__sales_touches') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 api_events as (
 
     select * from {{ ref('base_product__api_events') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

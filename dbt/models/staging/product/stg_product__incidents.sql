@@ -3,7 +3,7 @@ with
 incidents as (
 
     select * from {{ ref('base_product__incidents') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -1,7 +1,8 @@
 {#-
-    The quarantine ledger: every bronze record (latest version) that could not be staged, with the bronze
-    key, batch and a reason code. Nothing is dropped silently: distinct bronze records = staged + rejected,
-    and every older version is counted as superseded (the bronze_ledger_balances test on each source).
+    The quarantine ledger: every bronze record whose latest version could not be staged, with the bronze
+    key, batch and a reason code, and whether staging still holds the record in its last accepted (older)
+    state. Nothing is dropped silently: distinct bronze records = staged + rejected - rejected records staged
+    at an earlier version, and every older version is counted as superseded (bronze_ledger_balances).
 -#}
 {% for table in quarantined_tables() %}
 select
@@ -10,7 +11,10 @@ select
     batch_id,
     loaded_at,
     dq_reason_code as reason_code,
-    dq_column as reason_column
+    dq_column as reason_column,
+    {{ table.key }} is not null and {{ table.key }} in (
+        select accepted.{{ table.key }} from {{ ref(table.base_model) }} as accepted where accepted.is_accepted_version
+    ) as is_staged_at_earlier_version
 from {{ ref(table.base_model) }}
 where is_latest_version and dq_reason_code is not null
 {% if not loop.last %}union all{% endif %}

@@ -3,7 +3,7 @@ with
 ad_spend as (
 
     select * from {{ ref('base_spend__ad_daily') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 team_pay as (
 
     select * from {{ ref('base_spend__team_monthly') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

@@ -3,7 +3,7 @@ with
 responses as (
 
     select * from {{ ref('base_support__survey_responses') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 

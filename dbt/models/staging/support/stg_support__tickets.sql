@@ -3,7 +3,7 @@ with
 tickets as (
 
     select * from {{ ref('base_support__tickets') }}
-    where is_latest_version and dq_reason_code is null
+    where is_accepted_version
 
 ),
 
@@ -21,6 +21,7 @@ final as (
         is_resolved,
         resolution_hours,
         updated_at,
+        has_quarantined_update,
         incident_id is not null as is_incident_related,
         batch_id,
         loaded_at

@@ -42,4 +42,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'subscription_id') }}

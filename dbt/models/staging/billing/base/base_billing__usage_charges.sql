@@ -38,4 +38,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'usage_charge_id') }}

@@ -46,4 +46,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'activity_id') }}

@@ -61,4 +61,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'lead_id') }}

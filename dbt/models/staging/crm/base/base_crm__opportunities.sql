@@ -69,4 +69,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'opportunity_id') }}

@@ -35,4 +35,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'user_id') }}

@@ -36,4 +36,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'touch_id') }}

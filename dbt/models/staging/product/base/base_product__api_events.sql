@@ -45,4 +45,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'event_id') }}

@@ -37,4 +37,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'incident_id') }}

@@ -34,4 +34,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'response_id') }}

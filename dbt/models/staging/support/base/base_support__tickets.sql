@@ -51,6 +51,7 @@ resolved as (
         ) as resolution_hours,
         cleaned.updated_at,
         cleaned.is_latest_version,
+        cleaned.version_rank,
         cleaned.batch_id,
         cleaned.loaded_at
     from cleaned
@@ -63,4 +64,4 @@ checked as (
 
 )
 
-select * from checked
+{{ accepted_version_flags('checked', 'ticket_id') }}
