@@ -1,4 +1,5 @@
-{#- Every staged win closed on or before the as-of date is counted in exactly one quarter of
+{#- Every staged win closed on or before the as-of date and created inside tracked history (on or after the
+    pre-history boundary of int_calendar__tracked_history) is counted in exactly one quarter of
     rpt_quarter_end_compression, with its ACV. -#}
 with
 
@@ -25,6 +26,10 @@ wins as (
     from opportunities
     where is_won
         and close_date <= {{ as_of_date() }}
+        and cast(created_at as date) >= coalesce(
+            (select tracked_history_start_date from {{ ref('int_calendar__tracked_history') }}),
+            cast('0001-01-01' as date)
+        )
 
 )
 

@@ -26,6 +26,7 @@ final as (
         opportunities.lead_id,
         leads.created_at as lead_created_at,
         opportunities.created_at as opportunity_created_at,
+        opportunities.is_pre_history,
         cast({{ dbt.date_trunc('month', 'opportunities.created_at') }} as date) as opportunity_created_month,
         opportunities.stage_name,
         opportunities.is_won,

@@ -97,6 +97,13 @@ enriched as (
         opportunities.is_closed and not opportunities.is_won as is_lost,
         not opportunities.is_closed as is_open,
         opportunities.created_at,
+        coalesce(
+            cast(opportunities.created_at as date) < (
+                select tracked_history.tracked_history_start_date
+                from {{ ref('int_calendar__tracked_history') }} as tracked_history
+            ),
+            false
+        ) as is_pre_history,
         opportunities.close_date,
         case
             when opportunities.is_closed

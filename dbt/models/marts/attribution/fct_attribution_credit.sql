@@ -1,6 +1,8 @@
 {#- Attribution credit in long format: one row per attribution model x opportunity x touchpoint of
-    fct_opportunity_touchpoints (zero-credit touches included), plus one Unattributed row per model for each
-    opportunity without a touch in its window. Per model and opportunity the credit fractions sum to 1 and the
+    fct_opportunity_touchpoints (zero-credit touches included), plus one bucket row per model for each
+    opportunity without a touch in its window: Pre-history when the opportunity precedes tracked history
+    (int_attribution__opportunities.is_pre_history: no touch could exist), Unattributed otherwise (a tracking
+    gap). Per model and opportunity the credit fractions sum to 1 and the
     attributed amounts to the opportunity's amounts to the cent (the cents left over by rounding go to the
     touches with the largest remainders, earliest first). -#}
 {%- set credit_key_parts = [
@@ -55,9 +57,9 @@ unattributed_credits as (
         models.attribution_model,
         opportunities.opportunity_id,
         cast(null as {{ dbt.type_string() }}) as touchpoint_id,
-        'Unattributed' as touchpoint_type,
-        'Unattributed' as channel,
-        'Unattributed' as channel_group,
+        case when opportunities.is_pre_history then 'Pre-history' else 'Unattributed' end as touchpoint_type,
+        case when opportunities.is_pre_history then 'Pre-history' else 'Unattributed' end as channel,
+        case when opportunities.is_pre_history then 'Pre-history' else 'Unattributed' end as channel_group,
         cast(null as {{ dbt.type_string() }}) as contact_id,
         cast(null as {{ dbt.type_timestamp() }}) as touched_at,
         cast(null as {{ dbt.type_bigint() }}) as touch_sequence,

@@ -1,7 +1,9 @@
 {#- One row per fiscal quarter x opportunity type with closed-won deals: wins and won ACV, the part closed
     in the last var('quarter_end_window_days') days of the quarter, the share those days would get if wins
     were spread evenly over the quarter, and the compression index (actual window share / even share).
-    Quarters run up to the as-of date; the one still in progress is flagged and gets no shares. -#}
+    Quarters run up to the as-of date; the one still in progress is flagged and gets no shares. Pre-history
+    deals (created before tracked history, int_crm__opportunities_enriched.is_pre_history: an installed base
+    loaded with its close dates) are left out: they describe how the data was seeded, not how reps close. -#}
 {%- set window_days = var('quarter_end_window_days') -%}
 with
 
@@ -40,6 +42,7 @@ wins as (
         on opportunities.close_date = dates.date_day
     cross join as_of
     where opportunities.is_won
+        and opportunities.is_pre_history is not true
         and opportunities.close_date <= as_of.as_of_date
 
 ),

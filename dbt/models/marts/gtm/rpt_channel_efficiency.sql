@@ -8,7 +8,10 @@
     efficiency_score (0..100, 50 = on the prior average): 50% CAC, 25% cost per lead, 25% lead-to-win rate,
     each sub-score 50 + 100 x the relative improvement on the prior average, clamped to 0..100.
     efficiency_trend: rolling averages against the prior ones, Improving when more of the three improved
-    than worsened, Declining when more worsened, Stable otherwise; Insufficient Data before 3 months. -#}
+    than worsened, Declining when more worsened, Stable otherwise; Insufficient Data before 3 months.
+    Low-sample months (fewer wins than var unit_economics_min_wins, rpt_monthly_unit_economics.is_low_sample)
+    keep their CAC and lead-to-win rate on the row, but those two never enter a rolling or prior average,
+    never raise an alert and score a neutral 50; alert_level says Low Sample when nothing else was flagged. -#}
 {%- set rolling_months = var('efficiency_rolling_months') -%}
 {%- set score_weights = {'cac': 0.5, 'cost_per_lead': 0.25, 'lead_to_win': 0.25} -%}
 {%- set trend_min_history_months = 3 -%}
@@ -30,7 +33,14 @@ cost_complete as (
         total_cost_amount,
         cost_per_lead_amount,
         cac_amount,
-        cast(wins_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0) as lead_to_win_rate
+        cast(wins_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0) as lead_to_win_rate,
+        -- The same rule as rpt_monthly_unit_economics.is_low_sample (one var).
+        wins_count < {{ var('unit_economics_min_wins') }} as is_low_sample,
+        case when wins_count >= {{ var('unit_economics_min_wins') }} then cac_amount end as sample_cac_amount,
+        case
+            when wins_count >= {{ var('unit_economics_min_wins') }}
+                then cast(wins_count as {{ dbt.type_numeric() }}) / nullif(leads_count, 0)
+        end as sample_lead_to_win_rate
     from monthly
     where is_cost_complete
 
@@ -45,11 +55,11 @@ windowed as (
             partition by channel order by month_start_date
             rows between {{ rolling_months - 1 }} preceding and current row
         ) as rolling_cost_per_lead_amount,
-        avg(cac_amount) over (
+        avg(sample_cac_amount) over (
             partition by channel order by month_start_date
             rows between {{ rolling_months - 1 }} preceding and current row
         ) as rolling_cac_amount,
-        avg(lead_to_win_rate) over (
+        avg(sample_lead_to_win_rate) over (
             partition by channel order by month_start_date
             rows between {{ rolling_months - 1 }} preceding and current row
         ) as rolling_lead_to_win_rate,
@@ -57,11 +67,11 @@ windowed as (
             partition by channel order by month_start_date
             rows between {{ rolling_months }} preceding and 1 preceding
         ) as prior_cost_per_lead_amount,
-        avg(cac_amount) over (
+        avg(sample_cac_amount) over (
             partition by channel order by month_start_date
             rows between {{ rolling_months }} preceding and 1 preceding
         ) as prior_cac_amount,
-        avg(lead_to_win_rate) over (
+        avg(sample_lead_to_win_rate) over (
             partition by channel order by month_start_date
             rows between {{ rolling_months }} preceding and 1 preceding
         ) as prior_lead_to_win_rate,
@@ -78,17 +88,21 @@ flagged as (
     select
         *,
         coalesce(
-            cac_amount > prior_cac_amount * (1 + {{ var('efficiency_alert_cac_increase') }}), false
+            sample_cac_amount > prior_cac_amount * (1 + {{ var('efficiency_alert_cac_increase') }}), false
         ) as is_cac_alert,
         coalesce(
             cost_per_lead_amount
             > prior_cost_per_lead_amount * (1 + {{ var('efficiency_alert_cost_per_lead_increase') }}), false
         ) as is_cost_per_lead_alert,
         coalesce(
-            lead_to_win_rate < prior_lead_to_win_rate * (1 - {{ var('efficiency_alert_win_rate_drop') }}), false
+            sample_lead_to_win_rate < prior_lead_to_win_rate * (1 - {{ var('efficiency_alert_win_rate_drop') }}),
+            false
         ) as is_win_rate_alert,
-        {#- Sub-scores: no value this month (no wins / no leads) scores 0; no usable baseline scores 50. -#}
+        {#- Sub-scores: a low-sample month scores 50 on CAC and win rate (no evidence either way); no value this
+            month (no leads, or no wins on a cost-complete month above the sample floor) scores 0; no usable
+            baseline scores 50. -#}
         case
+            when is_low_sample then 50
             when cac_amount is null then 0
             when prior_cac_amount is null or prior_cac_amount = 0 then 50
             else 50 + 100 * (prior_cac_amount - cac_amount) / prior_cac_amount
@@ -99,6 +113,7 @@ flagged as (
             else 50 + 100 * (prior_cost_per_lead_amount - cost_per_lead_amount) / prior_cost_per_lead_amount
         end as cost_per_lead_score_raw,
         case
+            when is_low_sample then 50
             when lead_to_win_rate is null then 0
             when prior_lead_to_win_rate is null or prior_lead_to_win_rate = 0 then 50
             else 50 + 100 * (lead_to_win_rate - prior_lead_to_win_rate) / prior_lead_to_win_rate
@@ -170,7 +185,9 @@ final as (
         is_cost_per_lead_alert,
         is_win_rate_alert,
         alert_count,
+        is_low_sample,
         case
+            when alert_count = 0 and is_low_sample then 'Low Sample'
             when alert_count = 0 then 'None'
             when alert_count = 1 then 'Watch'
             else 'Alert'

@@ -3,7 +3,9 @@
     month). Volumes: leads created, New Business opportunities created, New Business opportunities won (by
     close month) and their ACV. Cost from int_finance__channel_monthly_cost; the unit costs (per lead, per
     opportunity, per win = CAC, and the blended CAC of both channels) are only given for cost-complete
-    months, so a month whose team pay is not booked yet never shows a flattering CAC. -#}
+    months, so a month whose team pay is not booked yet never shows a flattering CAC. A channel-month with
+    fewer wins than var unit_economics_min_wins is_low_sample: its CAC is shown but is the cost of one or two
+    deals, not a unit cost, and rpt_channel_efficiency keeps it out of baselines and alerts. -#}
 with
 
 leads as (
@@ -187,7 +189,9 @@ final as (
                 then month_totals.month_total_cost_amount / nullif(month_totals.month_wins_count, 0)
         end
         as {{ type_money() }}) as blended_cac_amount,
-        joined.is_cost_complete
+        joined.is_cost_complete,
+        joined.wins_count < {{ var('unit_economics_min_wins') }} as is_low_sample,
+        month_totals.month_wins_count < {{ var('unit_economics_min_wins') }} as is_blended_low_sample
     from joined
     inner join month_totals
         on joined.month_start_date = month_totals.month_start_date
