@@ -108,6 +108,26 @@ def test_revenue_metrics(chapter_12):
     assert w4[12] == Decimal("1583111.11")  # R.8: 54,800 / 9 x 52 / 12 x 60
 
 
+def test_book_variants_r6_and_c4_c5_over_a_span(chapter_12):
+    """The book's own forms beside the project's conventions (issue 20): R.6 MRR = the latest week's revenue
+    x 4.33 and ARR = MRR x 12 (12.2.6 prints ~$237,284 and ~$2,847,408), C.4 / C.5 from week 1 to week 4."""
+    rev = _weekly(chapter_12, "rpt_o2r_revenue_weekly", "book_mrr_amount, book_arr_amount, is_revenue_final")
+    assert rev[W4][:2] == (Decimal("237284.00"), Decimal("2847408.00"))  # 54,800 x 4.33; x 12
+    assert rev[W1][2] is True  # weekly revenue invoices only: nothing is accrued, every past week is final
+    cust = _weekly(
+        chapter_12,
+        "rpt_o2r_customer_weekly",
+        "span_start_active_account_count, span_retained_account_count, span_retention_rate, "
+        "span_usage_base_start_token_count, span_usage_base_token_count, span_usage_retention_rate",
+    )
+    # C.4: the 8 accounts with revenue in week 1 all have revenue in week 4: 100% (the book's 12.3.4 result).
+    assert cust[W4][:3] == (8, 8, approx(1.0))
+    # C.5: the 8 accounts that used tokens in week 1 (by event time) used 37,000 then and 43,400 in week 4
+    # (the book, reading week labels and sign-up dates, prints 35,800 -> 43,500 = 121.5%).
+    assert cust[W4][3:] == (37000, 43400, approx(43400 / 37000))
+    assert cust[W3][0] == 0  # the panel starts in week 1: week 3 has no span start
+
+
 def test_revenue_cuts_by_segment_and_plan(chapter_12):
     enterprise = _weekly(chapter_12, "rpt_o2r_revenue_weekly", "revenue_amount", ("segment", "Enterprise"))
     assert enterprise[W4] == (Decimal("34600.00"),)  # accounts 1, 3, 6: 9,400 + 13,000 + 12,200

@@ -236,6 +236,8 @@ joined as (
         coalesce(weekly_revenue.subscription_revenue_amount, 0) as subscription_revenue_amount,
         coalesce(weekly_revenue.usage_revenue_amount, 0) as usage_revenue_amount,
         coalesce(weekly_revenue.revenue_amount, 0) as revenue_amount,
+        coalesce(weekly_revenue.billed_revenue_amount, 0) as billed_revenue_amount,
+        coalesce(weekly_revenue.unbilled_usage_revenue_amount, 0) as unbilled_usage_revenue_amount,
         committed.committed_mrr_amount,
         committed.included_tokens_monthly,
         coalesce(weekly_usage.request_count, 0) as request_count,
@@ -301,10 +303,18 @@ final as (
         cast(subscription_revenue_amount as {{ type_money() }}) as subscription_revenue_amount,
         cast(usage_revenue_amount as {{ type_money() }}) as usage_revenue_amount,
         cast(revenue_amount as {{ type_money() }}) as revenue_amount,
+        cast(billed_revenue_amount as {{ type_money() }}) as billed_revenue_amount,
+        cast(unbilled_usage_revenue_amount as {{ type_money() }}) as unbilled_usage_revenue_amount,
         revenue_amount > 0 as is_active,
         coalesce(
             lag(revenue_amount > 0) over (partition by account_id order by week_start_date), false
         ) as was_active_previous_week,
+        coalesce(
+            lag(revenue_amount > 0, {{ var('o2r_book_span_weeks') }}) over (
+                partition by account_id order by week_start_date
+            ),
+            false
+        ) as was_active_span_start_week,
         cast(committed_mrr_amount as {{ type_money() }}) as committed_mrr_amount,
         cast(
             committed_mrr_amount
@@ -315,6 +325,9 @@ final as (
         request_count,
         token_count,
         lag(token_count) over (partition by account_id order by week_start_date) as previous_week_token_count,
+        lag(token_count, {{ var('o2r_book_span_weeks') }}) over (
+            partition by account_id order by week_start_date
+        ) as span_start_week_token_count,
         error_request_count,
         throttled_request_count,
         server_error_request_count,

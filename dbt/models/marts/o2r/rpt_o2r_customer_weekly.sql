@@ -28,6 +28,16 @@ weekly as (
         sum(case when is_signup_week then 1 else 0 end) as signup_count,
         sum(case when was_active_previous_week then 1 else 0 end) as previous_week_active_account_count,
         sum(case when was_active_previous_week and is_active then 1 else 0 end) as retained_account_count,
+        sum(case when was_active_span_start_week then 1 else 0 end) as span_start_active_account_count,
+        sum(case when was_active_span_start_week and is_active then 1 else 0 end) as span_retained_account_count,
+        cast(
+            sum(case when span_start_week_token_count > 0 then span_start_week_token_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as span_usage_base_start_token_count,
+        cast(
+            sum(case when span_start_week_token_count > 0 then token_count else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as span_usage_base_token_count,
         cast(
             sum(case when previous_week_token_count > 0 then previous_week_token_count else 0 end)
             as {{ dbt.type_bigint() }}
@@ -114,6 +124,10 @@ scores as (
         coalesce(weekly.retained_account_count, 0) as retained_account_count,
         coalesce(weekly.usage_base_previous_week_token_count, 0) as usage_base_previous_week_token_count,
         coalesce(weekly.usage_base_token_count, 0) as usage_base_token_count,
+        coalesce(weekly.span_start_active_account_count, 0) as span_start_active_account_count,
+        coalesce(weekly.span_retained_account_count, 0) as span_retained_account_count,
+        coalesce(weekly.span_usage_base_start_token_count, 0) as span_usage_base_start_token_count,
+        coalesce(weekly.span_usage_base_token_count, 0) as span_usage_base_token_count,
         coalesce(weekly.csat_response_count, 0) as csat_response_count,
         weekly.csat_score_total,
         -- Each component is 0..100: 10 points per percentage point of downtime, 5 per point of error rate,
@@ -162,6 +176,14 @@ final as (
         usage_base_token_count,
         cast(usage_base_token_count as {{ dbt.type_float() }}) / nullif(usage_base_previous_week_token_count, 0)
             as usage_retention_rate,
+        span_start_active_account_count,
+        span_retained_account_count,
+        cast(span_retained_account_count as {{ dbt.type_float() }}) / nullif(span_start_active_account_count, 0)
+            as span_retention_rate,
+        span_usage_base_start_token_count,
+        span_usage_base_token_count,
+        cast(span_usage_base_token_count as {{ dbt.type_float() }}) / nullif(span_usage_base_start_token_count, 0)
+            as span_usage_retention_rate,
         csat_response_count,
         cast(csat_score_total as {{ dbt.type_float() }}) / nullif(csat_response_count, 0) as survey_csat_average,
         cast(uptime_score as {{ dbt.type_float() }}) as uptime_score,

@@ -1,6 +1,9 @@
 {#- O2R revenue metrics (R.1-R.8) per Monday-start week, for the whole base and cut by segment and by plan
-    (one row per week x cut value, zero-filled). Revenue is recognised revenue (fct_account_weekly). The
-    annual target, and so target attainment and catch-up CWGR, exist for the whole base only. -#}
+    (one row per week x cut value, zero-filled). Revenue is recognised revenue (fct_account_weekly:
+    subscription by service day, usage on the days it was used, billed or accrued from the usage events when
+    not invoiced yet). A week's revenue is final once the week is over and no part of it is an accrual waiting
+    for its invoice (usage is billed in arrears). The annual target, and so target attainment and catch-up
+    CWGR, exist for the whole base only. -#}
 {%- set lookback = var('o2r_churn_lookback_weeks') | int -%}
 with
 
@@ -15,6 +18,8 @@ weekly as (
         sum(revenue_amount) as revenue_amount,
         sum(subscription_revenue_amount) as subscription_revenue_amount,
         sum(usage_revenue_amount) as usage_revenue_amount,
+        sum(billed_revenue_amount) as billed_revenue_amount,
+        sum(unbilled_usage_revenue_amount) as unbilled_revenue_amount,
         sum(arr_amount) as arr_amount,
         sum(case when is_active then 1 else 0 end) as active_account_count,
         sum(case when was_active_previous_week then 1 else 0 end) as previous_week_active_account_count,
@@ -37,6 +42,8 @@ filled as (
         coalesce(weekly.revenue_amount, 0) as revenue_amount,
         coalesce(weekly.subscription_revenue_amount, 0) as subscription_revenue_amount,
         coalesce(weekly.usage_revenue_amount, 0) as usage_revenue_amount,
+        coalesce(weekly.billed_revenue_amount, 0) as billed_revenue_amount,
+        coalesce(weekly.unbilled_revenue_amount, 0) as unbilled_revenue_amount,
         weekly.arr_amount,
         coalesce(weekly.active_account_count, 0) as active_account_count,
         coalesce(weekly.previous_week_active_account_count, 0) as previous_week_active_account_count,
@@ -114,9 +121,16 @@ final as (
         fiscal_year_number,
         fiscal_week_number,
         is_complete_week,
+        is_complete_week and week_start_date < (
+            select coalesce(min(unbilled.week_start_date), cast('9999-12-31' as date))
+            from panel as unbilled
+            where unbilled.unbilled_usage_revenue_amount > 0
+        ) as is_revenue_final,
         cast(revenue_amount as {{ type_money() }}) as revenue_amount,
         cast(subscription_revenue_amount as {{ type_money() }}) as subscription_revenue_amount,
         cast(usage_revenue_amount as {{ type_money() }}) as usage_revenue_amount,
+        cast(billed_revenue_amount as {{ type_money() }}) as billed_revenue_amount,
+        cast(unbilled_revenue_amount as {{ type_money() }}) as unbilled_revenue_amount,
         cast(previous_week_revenue_amount as {{ type_money() }}) as previous_week_revenue_amount,
         cast(
             (revenue_amount - previous_week_revenue_amount) / nullif(previous_week_revenue_amount, 0)
@@ -145,6 +159,8 @@ final as (
         end as catch_up_cwgr,
         cast(arr_amount as {{ type_money() }}) as arr_amount,
         cast(subscription_revenue_amount * 52 as {{ type_money() }}) as run_rate_arr_amount,
+        cast(revenue_amount * 4.33 as {{ type_money() }}) as book_mrr_amount,
+        cast(revenue_amount * 4.33 * 12 as {{ type_money() }}) as book_arr_amount,
         active_account_count,
         cast(arpa_amount as {{ type_money() }}) as arpa_amount,
         cast(trailing_weekly_logo_churn_rate as {{ dbt.type_float() }}) as trailing_weekly_logo_churn_rate,
