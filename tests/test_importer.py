@@ -141,6 +141,34 @@ def test_detection_errors(tmp_path):
         importer.plan_import(tmp_path / "missing")
 
 
+def test_prefixed_and_upper_case_file_names_are_recognised(tmp_path):
+    """A public copy of the attribution exercise ships de_hw_marketing_data.csv etc.: prefixes and case are
+    matched to the expected names, and the plan says which file stands for which."""
+    renames = {
+        "marketing_data.csv": "de_hw_marketing_data.csv",
+        "sales_outreach_data.csv": "DE_HW_SALES_OUTREACH_DATA.csv",
+        "contact_data.csv": "de-hw-contact_data.csv",
+        "opportunity_data.csv": "Opportunity_Data.CSV",
+    }
+    for source in (FIXTURES / "attribution").iterdir():
+        (tmp_path / renames[source.name]).write_bytes(source.read_bytes())
+    plan = importer.plan_import(tmp_path)
+    assert plan.format.name == "attribution"
+    assert {name: path.name for name, path in plan.files.items()} == renames
+    assert plan.unknown == [] and plan.absent == []
+    # The same content under the expected names is the same batch.
+    assert plan.batch_id == importer.plan_import(FIXTURES / "attribution").batch_id
+    assert importer.match_file_name("x_marketing_data.csv", ["marketing_data.csv"]) == "marketing_data.csv"
+    assert importer.match_file_name("marketing_data_v2.csv", ["marketing_data.csv"]) is None
+    assert importer.match_file_name("remarketing_data.csv", ["marketing_data.csv"]) is None
+    # Two files standing for one expected name are refused, not silently picked.
+    (tmp_path / "other_marketing_data.csv").write_bytes(
+        (FIXTURES / "attribution" / "marketing_data.csv").read_bytes()
+    )
+    with pytest.raises(importer.ImportArgumentError, match=r"two files stand for marketing_data\.csv"):
+        importer.plan_import(tmp_path)
+
+
 def test_batch_id_follows_the_content(tmp_path):
     first = importer.plan_import(FIXTURES / "native_good").batch_id
     assert first == importer.plan_import(FIXTURES / "native_good").batch_id

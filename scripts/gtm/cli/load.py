@@ -19,6 +19,8 @@ def _print_result(console: Console, result: importer.ImportResult, path: Path) -
         f"[bold]Import[/] {escape(str(path))} as [bold]{result.format}[/], "
         f"batch {escape(result.batch_id)}{mode}"
     )
+    for actual, expected in result.renamed.items():
+        console.print(f"{escape(actual)} read as {escape(expected)}")
     table = Table("file", "bronze table", "loaded", "rejected")
     for f in result.files:
         if f.error:

@@ -20,7 +20,7 @@ import json
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -809,10 +809,45 @@ def _header_fits(path: Path, spec: SourceFile) -> bool:
         return False
 
 
+# ---- File name matching (issue 20): a file is recognised by its exact name, else case-insensitively, else
+# ---- by ending in `_<name>` or `-<name>` (a public copy of the attribution exercise ships
+# ---- `de_hw_marketing_data.csv`); the longest expected name that fits wins; two files for one name fail.
+def match_file_name(file_name: str, expected: Sequence[str]) -> str | None:
+    """The expected file name ``file_name`` stands for, or None."""
+    if file_name in expected:
+        return file_name
+    lowered = file_name.lower()
+    for name in expected:
+        if lowered == name.lower():
+            return name
+    suffixed = [n for n in expected if lowered.endswith(("_" + n.lower(), "-" + n.lower()))]
+    return max(suffixed, key=len) if suffixed else None
+
+
+def _by_expected_name(files: list[Path], expected: Sequence[str]) -> dict[str, Path]:
+    """Expected file name -> the file standing for it (exact names first); refuses two files for one name."""
+    matched: dict[str, Path] = {}
+    for path in sorted(files, key=lambda p: p.name not in expected):
+        name = match_file_name(path.name, expected)
+        if name is None:
+            continue
+        if name in matched:
+            raise ImportArgumentError(
+                f"two files stand for {name}: {matched[name].name} and {path.name}; keep one or rename"
+            )
+        matched[name] = path
+    return matched
+
+
+# ---- end of file name matching
+
+
 def detect_format(files: list[Path]) -> Format:
     """The format whose file names cover the most files; ties are broken by the headers, else refused."""
     names = {p.name: p for p in files}
-    scores = {f.name: sum(n in f.file_names for n in names) for f in FORMATS.values()}
+    scores = {
+        f.name: sum(match_file_name(n, f.file_names) is not None for n in names) for f in FORMATS.values()
+    }
     best = max(scores.values())
     if best == 0:
         expected = "; ".join(f"{f.name}: {', '.join(f.file_names)}" for f in FORMATS.values())
@@ -825,7 +860,11 @@ def detect_format(files: list[Path]) -> Format:
         fitting = [
             f
             for f in candidates
-            if all(_header_fits(names[n], f.file(n)) for n in names if n in f.file_names)
+            if all(
+                _header_fits(names[n], f.file(match_file_name(n, f.file_names)))
+                for n in names
+                if match_file_name(n, f.file_names) is not None
+            )
         ]
         candidates = fitting if len(fitting) == 1 else candidates
     if len(candidates) > 1:
@@ -851,9 +890,9 @@ def plan_import(path: Path, *, format: str | None = None, batch_id: str | None =
         raise ImportArgumentError("--batch-id must not be empty")
     files = _csv_files(path)
     fmt = FORMATS[format] if format else detect_format(files)
-    by_name = {p.name: p for p in files}
+    by_name = _by_expected_name(files, fmt.file_names)
     recognised = {n: by_name[n] for n in fmt.file_names if n in by_name}
-    unknown = [p for p in files if p.name not in recognised]
+    unknown = [p for p in files if p not in recognised.values()]
     if not recognised:
         raise ImportArgumentError(
             f"{path}: none of the files is a {fmt.name} file; expected names: {', '.join(fmt.file_names)}"
@@ -897,6 +936,8 @@ class ImportResult:
     dry_run: bool
     files: list[FileResult] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    # Files recognised under another name (prefix or case): actual file name -> the expected name.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def loaded(self) -> int:
@@ -1105,6 +1146,7 @@ def execute(
         source_system=plan.source_system,
         dry_run=dry_run,
         absent=plan.absent,
+        renamed={path.name: name for name, path in plan.files.items() if path.name != name},
     )
     if not dry_run:
         ensure_bronze(conn)
