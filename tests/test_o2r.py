@@ -222,3 +222,26 @@ def test_lead_lag_shows_the_built_in_effect(default_world_db):
         assert groups["exposed"][0] > 10_000 and groups["unexposed"][0] > 10_000
         # At scale 1 the exposed rate is about double (1.2% vs 0.5% at 4 weeks, 3.6% vs 2.2% at 12).
         assert groups["exposed"][1] > 1.3 * groups["unexposed"][1], (horizon, groups)
+
+
+def test_reconciliations_hold_on_the_imported_world(chapter_12, warehouse):
+    """The cross-system reconciliations build and pass on imported CSV data (issue 20, acceptance 2): the
+    O2R example has weekly revenue but no contracts, usage charges or CRM deals, so only weekly vs monthly
+    revenue has something to compare, and it ties."""
+    settings = dataclasses.replace(warehouse, database=CSV_DATABASE)
+    marts = "path:models/marts/reconciliation"
+    assert run_dbt(["run", "-s", f"+{marts}"], target="prod", settings=settings).success
+    assert run_dbt(["test", "-s", marts], target="prod", settings=settings).success
+    counts = chapter_12.execute(
+        "select (select count(*) from marts.rpt_reconciliation_invoices_mrr), "
+        "(select count(*) from marts.rpt_reconciliation_booked_arr), "
+        "(select count(*) from marts.rpt_reconciliation_usage)"
+    ).fetchone()
+    assert counts == (0, 0, 0)
+    weekly, monthly, unexplained, reconciled = chapter_12.execute(
+        "select weekly_revenue_amount, monthly_revenue_amount, unexplained_difference_amount, is_reconciled "
+        "from marts.rpt_reconciliation_weekly_monthly_revenue"
+    ).fetchone()
+    # W1-W4 = 209,450 (R.1 above); January as a month holds the same four weeks of invoices.
+    assert (weekly, unexplained, reconciled) == (Decimal("209450.00"), Decimal("0.00"), True)
+    assert monthly == Decimal("209450.00")

@@ -6,10 +6,12 @@
       in proportion to the account's tokens used that day (evenly when the period has no token record), so usage
       revenue lands on the days the tokens were used.
     - unbilled usage revenue: usage after the billing frontier (the end of the last usage period any invoice
-      covers), not invoiced yet, accrued from the usage events: each day adds the overage it created,
-      (max(0, month-to-date tokens - included) - max(0, month-to-date tokens before the day - included)) x the
-      overage price per 1,000 tokens, with the included tokens and price of the account's latest usage charge,
-      else of the plan in force (plans seed). It becomes billed revenue when the invoice arrives.
+      covers), not invoiced yet, accrued from the usage events the way its invoice will price it: the month's
+      overage so far, max(0, month-to-date tokens - included tokens x elapsed days / days in the month) x the
+      overage price per 1,000 tokens (the allowance is prorated, so a month in progress accrues its linear
+      share; a whole month gives exactly the invoice formula), spread over the days like billed usage, by
+      token share. Included tokens and price come from the account's latest usage charge, else from the plan
+      in force (plans seed). It becomes billed revenue when the invoice arrives.
     Kept to 6 decimals (the marts round to cents after summing), so billed amounts add back up to the
     invoices (tested). -#}
 {#- A table: one row per account-day, read by the weekly panel and the monthly revenue mart. -#}
@@ -170,16 +172,24 @@ unbilled_priced as (
     select
         unbilled_usage.account_id,
         unbilled_usage.usage_date,
+        unbilled_usage.usage_month_date,
+        unbilled_usage.token_count,
         coalesce(latest_charge_terms.tokens_included, plans.included_tokens_monthly, 0) as tokens_included,
         coalesce(
             latest_charge_terms.overage_price_per_1k_tokens_amount, plans.overage_price_per_1k_tokens_amount, 0
         ) as overage_price_per_1k_tokens_amount,
         sum(unbilled_usage.token_count) over (
             partition by unbilled_usage.account_id, unbilled_usage.usage_month_date
-            order by unbilled_usage.usage_date
-            rows between unbounded preceding and current row
         ) as month_to_date_token_count,
-        unbilled_usage.token_count
+        -- Days of the month elapsed by the as-of date, and the month's length: the allowance is prorated.
+        {{ dbt.datediff(
+            'unbilled_usage.usage_month_date',
+            'least(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ', ' ~ dbt.dateadd('month', 1, 'unbilled_usage.usage_month_date') ~ ')',
+            'day',
+        ) }} as elapsed_day_count,
+        {{ dbt.datediff(
+            'unbilled_usage.usage_month_date', dbt.dateadd('month', 1, 'unbilled_usage.usage_month_date'), 'day'
+        ) }} as month_day_count
     from unbilled_usage
     left join latest_charge_terms
         on unbilled_usage.account_id = latest_charge_terms.account_id
@@ -198,11 +208,13 @@ unbilled_days as (
         usage_date as date_day,
         cast(0 as {{ dbt.type_numeric() }}) as subscription_revenue_amount,
         cast(0 as {{ dbt.type_numeric() }}) as billed_usage_revenue_amount,
-        (
-            greatest(month_to_date_token_count - tokens_included, 0)
-            - greatest(month_to_date_token_count - token_count - tokens_included, 0)
-        ) * cast(overage_price_per_1k_tokens_amount as {{ dbt.type_numeric() }}) / 1000
-            as unbilled_usage_revenue_amount
+        greatest(
+            month_to_date_token_count
+            - cast(tokens_included as {{ dbt.type_numeric() }}) * elapsed_day_count / month_day_count,
+            0
+        )
+        * cast(overage_price_per_1k_tokens_amount as {{ dbt.type_numeric() }}) / 1000
+        * token_count / nullif(month_to_date_token_count, 0) as unbilled_usage_revenue_amount
     from unbilled_priced
 
 ),

@@ -3,7 +3,9 @@
     days only one of the two spans covers (the weekly span runs from its first Monday to the Sunday of the as-of
     week, the monthly one from the 1st of its first month to the end of the as-of month). Reconciled when
     weekly - monthly = weekly-only days - monthly-only days within var
-    reconciliation_weekly_monthly_tolerance_amount: neither mart drops or double counts revenue. -#}
+    reconciliation_weekly_monthly_tolerance_amount + var reconciliation_weekly_monthly_tolerance_rate x the
+    monthly total (the weekly mart sums account-weeks rounded to cents): neither mart drops or double counts
+    revenue. -#}
 with
 
 weekly as (
@@ -93,5 +95,7 @@ select
     abs(
         coalesce(weekly_revenue_amount, 0) - coalesce(monthly_revenue_amount, 0)
         - (weekly_only_amount - monthly_only_amount)
-    ) <= {{ var('reconciliation_weekly_monthly_tolerance_amount') }} as is_reconciled
+    ) <= {{ var('reconciliation_weekly_monthly_tolerance_amount') }}
+    + {{ var('reconciliation_weekly_monthly_tolerance_rate') }} * abs(coalesce(monthly_revenue_amount, 0))
+        as is_reconciled
 from totals
