@@ -224,6 +224,7 @@ def test_lead_lag_shows_the_built_in_effect(default_world_db):
         assert groups["exposed"][1] > 1.3 * groups["unexposed"][1], (horizon, groups)
 
 
+@pytest.mark.slow
 def test_reconciliations_hold_on_the_imported_world(chapter_12, warehouse):
     """The cross-system reconciliations build and pass on imported CSV data (issue 20, acceptance 2): the
     O2R example has weekly revenue but no contracts, usage charges or CRM deals, so only weekly vs monthly

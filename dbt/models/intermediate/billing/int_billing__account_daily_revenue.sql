@@ -32,7 +32,11 @@ calendar as (
 
 daily_usage as (
 
-    select account_id, usage_date, token_count from {{ ref('int_product__account_daily_usage') }}
+    select
+        account_id,
+        usage_date,
+        token_count
+    from {{ ref('int_product__account_daily_usage') }}
 
 ),
 
@@ -83,8 +87,8 @@ invoice_days as (
             as service_day_count
     from service_periods
     inner join calendar
-        on calendar.date_day >= service_periods.service_start_date
-            and calendar.date_day < service_periods.service_end_date
+        on service_periods.service_start_date <= calendar.date_day
+            and service_periods.service_end_date > calendar.date_day
     left join daily_usage
         on service_periods.invoice_type = 'usage'
             and service_periods.account_id = daily_usage.account_id
@@ -184,7 +188,8 @@ unbilled_priced as (
         -- Days of the month elapsed by the as-of date, and the month's length: the allowance is prorated.
         {{ dbt.datediff(
             'unbilled_usage.usage_month_date',
-            'least(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ', ' ~ dbt.dateadd('month', 1, 'unbilled_usage.usage_month_date') ~ ')',
+            'least(' ~ dbt.dateadd('day', 1, as_of_date()) ~ ', '
+            ~ dbt.dateadd('month', 1, 'unbilled_usage.usage_month_date') ~ ')',
             'day',
         ) }} as elapsed_day_count,
         {{ dbt.datediff(

@@ -13,7 +13,10 @@ daily_revenue as (
 
 calendar as (
 
-    select date_day, week_start_date from {{ ref('int_calendar__days') }}
+    select
+        date_day,
+        week_start_date
+    from {{ ref('int_calendar__days') }}
 
 )
 

@@ -1,6 +1,6 @@
-{#- The calendar spine: one row per day of the reporting calendar: ISO (Monday-start) weeks, months, quarters, and the fiscal year
-    that starts in var fiscal_year_start_month (named by the calendar year it ends in, as most companies do),
-    with the first and last day of the day's fiscal quarter. -#}
+{#- The calendar spine: one row per day of the reporting calendar: ISO (Monday-start) weeks, months,
+    quarters, and the fiscal year that starts in var fiscal_year_start_month (named by the calendar year it
+    ends in, as most companies do), with the first and last day of the day's fiscal quarter. -#}
 {#- dim_date (the mart and MetricFlow time spine) and every intermediate model that needs days, weeks or months
     read it; intermediate models never read dim_date. Stored with fresh statistics, not a view: the planner
     cannot estimate a generated spine, and joins of large models to it (one row per opportunity-day) go from

@@ -4,6 +4,8 @@
     day the first lead was created, or, in data without leads, the day of the first marketing or sales touch.
     Null when the data has neither (nothing is then pre-history). -#}
 {#- A view: three aggregates over staging, read a few times per build. -#}
+{%- set boundary_var = var('tracked_history_start_date') -%}
+{%- set boundary_sql = "cast('" ~ boundary_var ~ "' as date)" if boundary_var else "cast(null as date)" -%}
 with
 
 first_lead as (
@@ -12,26 +14,34 @@ first_lead as (
 
 ),
 
-first_touch as (
+touch_firsts as (
 
     select min(cast(touched_at as date)) as first_day from {{ ref('stg_marketing__marketing_touches') }}
     union all
-    select min(cast(touched_at as date)) from {{ ref('stg_marketing__sales_touches') }}
+    select min(cast(touched_at as date)) as first_day from {{ ref('stg_marketing__sales_touches') }}
+
+),
+
+first_touch as (
+
+    select min(first_day) as first_day from touch_firsts
+
+),
+
+boundary_var as (
+
+    select {{ boundary_sql }} as first_day
 
 )
 
 select
-    {%- if var('tracked_history_start_date') %}
-    cast('{{ var("tracked_history_start_date") }}' as date) as tracked_history_start_date,
-    'var' as boundary_source
-    {%- else %}
-    coalesce(
-        (select first_day from first_lead),
-        (select min(first_day) from first_touch)
-    ) as tracked_history_start_date,
+    coalesce(boundary_var.first_day, first_lead.first_day, first_touch.first_day) as tracked_history_start_date,
     case
-        when (select first_day from first_lead) is not null then 'first_lead'
-        when (select min(first_day) from first_touch) is not null then 'first_touch'
+        when boundary_var.first_day is not null then 'var'
+        when first_lead.first_day is not null then 'first_lead'
+        when first_touch.first_day is not null then 'first_touch'
         else 'none'
     end as boundary_source
-    {%- endif %}
+from boundary_var
+cross join first_lead
+cross join first_touch

@@ -44,7 +44,8 @@ select
     cast(billed_arr_amount - booked_acv_amount as {{ type_money() }}) as difference_amount,
     cast((billed_arr_amount - booked_acv_amount) / nullif(booked_acv_amount, 0) as decimal(12, 6)) as difference_rate,
     coalesce(
-        abs(billed_arr_amount - booked_acv_amount) <= {{ var('reconciliation_booked_acv_tolerance') }} * booked_acv_amount,
+        abs(billed_arr_amount - booked_acv_amount)
+        <= {{ var('reconciliation_booked_acv_tolerance') }} * booked_acv_amount,
         false
     ) as is_reconciled
 from compared

@@ -19,15 +19,24 @@ mrr as (
 
 ),
 
-invoiced_monthly as (
+subscription_invoices as (
 
     select
         cast({{ dbt.date_trunc('month', 'coalesce(period_start_date, invoice_date)') }} as date) as invoice_month_date,
-        sum(invoice_amount) as invoiced_subscription_amount,
-        count(*) as invoice_count
+        invoice_amount
     from invoices
     where invoice_type <> 'usage'
-    group by 1
+
+),
+
+invoiced_monthly as (
+
+    select
+        invoice_month_date,
+        sum(invoice_amount) as invoiced_subscription_amount,
+        count(*) as invoice_count
+    from subscription_invoices
+    group by invoice_month_date
 
 ),
 
@@ -67,6 +76,7 @@ select
     cast((invoiced_subscription_amount - mrr_amount) / nullif(mrr_amount, 0) as decimal(12, 6)) as difference_rate,
     case
         when mrr_amount = 0 then invoiced_subscription_amount = 0
-        else abs(invoiced_subscription_amount - mrr_amount) <= {{ var('reconciliation_invoice_mrr_tolerance') }} * mrr_amount
+        else abs(invoiced_subscription_amount - mrr_amount)
+            <= {{ var('reconciliation_invoice_mrr_tolerance') }} * mrr_amount
     end as is_reconciled
 from compared

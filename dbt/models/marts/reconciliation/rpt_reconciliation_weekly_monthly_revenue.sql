@@ -69,8 +69,8 @@ totals as (
         spans.weekly_last_date,
         spans.monthly_first_date,
         spans.monthly_last_date,
-        (select sum(revenue_amount) from weekly) as weekly_revenue_amount,
-        (select sum(revenue_amount) from monthly) as monthly_revenue_amount,
+        (select sum(weekly.revenue_amount) from weekly) as weekly_revenue_amount,
+        (select sum(monthly.revenue_amount) from monthly) as monthly_revenue_amount,
         coalesce(edges.weekly_only_amount, 0) as weekly_only_amount,
         coalesce(edges.monthly_only_amount, 0) as monthly_only_amount
     from spans

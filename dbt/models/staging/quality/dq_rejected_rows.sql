@@ -13,7 +13,9 @@ select
     dq_reason_code as reason_code,
     dq_column as reason_column,
     {{ table.key }} is not null and {{ table.key }} in (
-        select accepted.{{ table.key }} from {{ ref(table.base_model) }} as accepted where accepted.is_accepted_version
+        select accepted.{{ table.key }}
+        from {{ ref(table.base_model) }} as accepted
+        where accepted.is_accepted_version
     ) as is_staged_at_earlier_version
 from {{ ref(table.base_model) }}
 where is_latest_version and dq_reason_code is not null
