@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import REPO_ROOT, SMALL_SCALE, fresh_database
+from conftest import REPO_ROOT, SMALL_SCALE, fresh_database, lead_ledger
 from gtm.orchestration import dag_config, pipelines
 from gtm.orchestration.dag_config import OWNER, on_failure_alert, on_run_failure_alert
 from gtm.settings import AIRFLOW_DAGS_DIR
@@ -78,23 +78,37 @@ def test_no_dag_uses_airflow_2_arguments_or_imports():
         assert not any(m and m.startswith("airflow.operators") for m in modules), path.name
 
 
-def test_build_dag_runs_each_model_then_its_tests_and_retries_models_only(dagbag, manifest):
+def test_build_dag_runs_one_dbt_build_watched_per_node_and_retries_models_only(dagbag, manifest):
+    from gtm.orchestration.watcher import BuildProducer, TestsAfterTheirModel
+
     dag = dagbag.dags["gtm_build"]
     tasks = dag.task_dict
     nodes = json.loads(manifest.read_text())["nodes"].values()
     models = {n["name"] for n in nodes if n["resource_type"] == "model"}
     marts = {n["name"] for n in nodes if n["resource_type"] == "model" and "marts" in n["fqn"]}
-    runs = {t.task_id.split(".")[1]: t for t in dag.tasks if t.task_type == "DbtRunLocalOperator"}
-    tests = [t for t in dag.tasks if t.task_type == "DbtTestLocalOperator"]
-    # Freshness gates snapshots, snapshots gate every first task of the dbt group.
-    assert tasks["snapshots"].upstream_task_ids == {"source_freshness"}
-    group = [t for t in dag.tasks if t.task_id.startswith("dbt_build.")]
-    first = [t for t in group if not any(u.startswith("dbt_build.") for u in t.upstream_task_ids)]
-    assert first and all(t.upstream_task_ids == {"snapshots"} for t in first)
+    snapshots = {n["name"] for n in nodes if n["resource_type"] == "snapshot"}
+    runs = {t.task_id.split(".")[1]: t for t in dag.tasks if t.task_type == "DbtRunWatcherOperator"}
+    tests = [t for t in dag.tasks if t.task_type == "TestsAfterTheirModel"]
+    # One `dbt build` does the work (freshness first, on 4 threads like `gtm build`); every node is a task
+    # that watches it, started once it is done.
+    producer = tasks["dbt_build.dbt_producer_watcher"]
+    assert isinstance(producer, BuildProducer) and producer.retries == 0
+    assert producer._check_source_freshness is True
+    assert producer._freshness_callback is pipelines.stale_source_stops_everything
+    assert producer.profile_config.profile_mapping.profile_args["threads"] == 4
+    group = [t for t in dag.tasks if t.task_id.startswith("dbt_build.") and t is not producer]
+    first = [t for t in group if not t.upstream_task_ids - {producer.task_id}]
+    assert first and all(t.upstream_task_ids == {producer.task_id} for t in first)
+    assert {t.trigger_rule for t in first if t.task_id != "dbt_build.dbt_producer_watcher_done"} == {"always"}
+    assert not any(t.task_type in {"DbtSourceLocalOperator", "DbtSnapshotLocalOperator"} for t in dag.tasks)
     # Every model is a task; it retries (meta.cosmos.operator_kwargs), its tests never do.
     assert set(runs) == models
     assert {t.retries for t in runs.values()} == {2}
     assert tests and {t.retries for t in tests} == {0}
+    assert all(isinstance(t, TestsAfterTheirModel) for t in tests)
+    assert {t.task_id.split(".")[1] for t in dag.tasks if t.task_type == "DbtSnapshotWatcherOperator"} == {
+        f"{s}_snapshot" for s in snapshots
+    }
     # AFTER_EACH: a model's tests run right after it, and its children wait for them.
     assert tasks["dbt_build.stg_crm__leads.test"].upstream_task_ids == {"dbt_build.stg_crm__leads.run"}
     assert "dbt_build.stg_crm__leads.test" in tasks["dbt_build.int_crm__leads_enriched.run"].upstream_task_ids
@@ -106,14 +120,17 @@ def test_build_dag_runs_each_model_then_its_tests_and_retries_models_only(dagbag
         "dbt_build.stg_crm__opportunities.test",
         "dbt_build.base_crm__leads.test",
     }
-    # Sources are rendered with their freshness checks.
-    assert tasks["dbt_build.crm_crm_leads.source"].task_type == "DbtSourceLocalOperator"
+    # Sources are rendered with their freshness checks, reported by the producer.
+    assert tasks["dbt_build.crm_crm_leads.source"].task_type == "DbtSourceWatcherOperator"
     # One Asset per mart, emitted after the last dbt task; docs and state are published then too.
     publish = tasks["publish_mart_assets"]
     assert {a.uri for a in publish.outlets} == {f"gtm-warehouse://marts/{m}" for m in marts}
     leaves = {
-        t.task_id for t in group if not t.downstream_task_ids - {publish.task_id, "publish_docs_and_state"}
+        t.task_id
+        for t in [producer, *group]
+        if not t.downstream_task_ids - {publish.task_id, "publish_docs_and_state"}
     }
+    assert "dbt_build.dbt_producer_watcher_done" in leaves
     assert publish.upstream_task_ids == leaves == tasks["publish_docs_and_state"].upstream_task_ids
     assert tasks["publish_docs_and_state"].dbt_cmd_flags == ["--static"]
 
@@ -132,7 +149,7 @@ def test_dev_build_is_the_same_graph_on_the_dev_target_without_publishing(dagbag
     assert set(dev.task_ids) == set(prod.task_ids) - {"publish_mart_assets", "publish_docs_and_state"}
     assert dev.task_dict["dbt_build.dim_contact.run"].profile_config.target_name == "dev"
     assert prod.task_dict["dbt_build.dim_contact.run"].profile_config.target_name == "prod"
-    assert dev.task_dict["source_freshness"].profile_config.target_name == "dev"
+    assert dev.task_dict["dbt_build.dbt_producer_watcher"].profile_config.target_name == "dev"
 
 
 # ---- End to end on a warehouse database of its own ---------------------------------------------------------
@@ -240,22 +257,12 @@ def _asset_events(warehouse, uri: str) -> list[dict]:
 
 
 @pytest.mark.slow
-def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, monkeypatch, webhook):
-    monkeypatch.setenv("GTM_DBT_SELECT", "+dim_contact")
+def test_ingest_one_day_then_the_whole_production_build_runs_every_node_and_publishes(
+    airflow_world, warehouse, manifest, monkeypatch, webhook
+):
+    monkeypatch.delenv("GTM_DBT_SELECT", raising=False)
     bag = _dagbag()
-    ingest, build, quality = bag.dags["gtm_ingest"], bag.dags["gtm_build"], bag.dags["gtm_quality"]
-    # A partial render leaves out tests whose other parent it does not build (relationships to unselected
-    # models): the contact dimension's subgraph is self-contained, 14 tasks.
-    assert (
-        "dbt_build.relationships_dim_contact_account_id__account_id__ref_dim_account__test"
-        not in build.task_dict
-    )
-    assert len(build.tasks) == 14
-    # The marts as yesterday's build left them: the same selection built with plain dbt.
-    nodes = ["--resource-type", "seed", "--resource-type", "snapshot", "--resource-type", "model"]
-    assert run_dbt(["build", "-s", "+dim_contact", *nodes], target="prod", settings=airflow_world).success
-    contacts_before = _scalar(airflow_world, "select count(*) from marts.dim_contact")
-
+    ingest, build = bag.dags["gtm_ingest"], bag.dags["gtm_build"]
     with _cosmos_partial_parse():
         ingested = ingest.test(run_conf={"source": "generate"})
     assert ingested.state == "success", _states(ingested)
@@ -272,22 +279,46 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
     contacts_event = _asset_events(warehouse, "gtm-warehouse://bronze/crm_contacts")[-1]
     assert contacts_event == {"batch_id": batch["batch_id"], "rows": ledger["crm_contacts"]}
 
+    # The whole production DAG, every node of the project, on the small world with the new day.
     with _cosmos_partial_parse():
         built = build.test()
     states = _states(built)
-    assert built.state == "success", states
+    assert built.state == "success", {
+        task: state for task, state in states.items() if state != ("success", 1)
+    }
+    assert set(states) == set(build.task_ids) and len(states) > 380
     assert all(state == ("success", 1) for state in states.values()), states
-    contacts_after = _scalar(airflow_world, "select count(*) from marts.dim_contact")
-    staged = _scalar(airflow_world, "select count(*) from staging.stg_crm__contacts")
-    assert contacts_after > contacts_before and contacts_after == staged
-    assert _asset_events(warehouse, "gtm-warehouse://marts/dim_contact")[-1]["run_id"] == built.run_id
-    # The production state slim CI defers to, and the docs site, as this build left them.
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    marts = sorted(n["name"] for n in nodes if n["resource_type"] == "model" and "marts" in n["fqn"])
+    with psycopg.connect(airflow_world.url()) as conn:
+        built_marts = {
+            name
+            for (name,) in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            )
+        }
+        assert set(marts) <= built_marts
+        in_mart, quarantined, bronze_leads = lead_ledger(conn)
+    assert in_mart + quarantined == bronze_leads > 0
+    contacts = _scalar(airflow_world, "select count(*) from marts.dim_contact")
+    assert contacts == _scalar(airflow_world, "select count(*) from staging.stg_crm__contacts") > 0
+    new_day_contacts = _scalar(
+        airflow_world,
+        "select count(*) from marts.dim_contact where contact_id in"
+        f" (select contact_id from bronze.crm_contacts where _batch_id = '{batch['batch_id']}')",
+    )
+    assert new_day_contacts > 0
+    # Every mart announced as built by this run; the production state and the docs site as it left them.
+    for model in marts:
+        assert _asset_events(warehouse, f"gtm-warehouse://marts/{model}")[-1]["run_id"] == built.run_id, model
     state = json.loads((Path(os.environ["GTM_PROD_STATE_DIR"]) / "manifest.json").read_text())
-    assert "model.gtm_warehouse.dim_contact" in state["nodes"]
+    assert {f"model.gtm_warehouse.{m}" for m in marts} <= set(state["nodes"])
     site = Path(os.environ["GTM_DOCS_DIR"]) / "static_index.html"
     assert site.stat().st_size > 1_000_000
 
-    # The quality DAG: the selection's mart tests, then every mart measured into the audit table.
+    # The quality DAG: the contact dimension's mart tests, then every mart measured into the audit table.
+    monkeypatch.setenv("GTM_DBT_SELECT", "+dim_contact")
+    quality = _dagbag().dags["gtm_quality"]
     with _cosmos_partial_parse():
         checked = quality.test()
     assert checked.state == "success", _states(checked)
@@ -297,16 +328,28 @@ def test_ingest_one_day_then_build_grows_the_marts(airflow_world, warehouse, mon
             " where run_id = %s and model_name = 'dim_contact' order by check_name, column_name",
             (checked.run_id,),
         ).fetchall()
-    assert ("row_count", None, contacts_after, None) in audit  # first run: no baseline yet
+    assert ("row_count", None, contacts, None) in audit  # first run: no baseline yet
     assert ("null_rate", "contact_id", 0, None) in audit
     assert webhook.messages == []
+
+
+def _relation_oid(settings, relation: str) -> int:
+    return _scalar(settings, f"select '{relation}'::regclass::oid")
 
 
 @pytest.mark.slow
 def test_stale_source_stops_the_build_before_any_model_runs(airflow_world, monkeypatch, webhook):
     monkeypatch.setenv("GTM_DBT_SELECT", "+dim_contact")
     build = _dagbag().dags["gtm_build"]
+    # A partial render leaves out tests whose other parent it does not build (relationships to unselected
+    # models).
+    assert (
+        "dbt_build.relationships_dim_contact_account_id__account_id__ref_dim_account__test"
+        not in build.task_dict
+    )
     before = _scalar(airflow_world, "select max(_loaded_at) from bronze.crm_contacts")
+    relations = ("staging.stg_crm__contacts", "marts.dim_contact")
+    oids = {relation: _relation_oid(airflow_world, relation) for relation in relations}
     shift = "update bronze.crm_contacts set _loaded_at = _loaded_at {} interval '30 days'"
     with psycopg.connect(airflow_world.url(), autocommit=True) as conn:
         conn.execute(shift.format("-"))
@@ -319,11 +362,16 @@ def test_stale_source_stops_the_build_before_any_model_runs(airflow_world, monke
     assert _scalar(airflow_world, "select max(_loaded_at) from bronze.crm_contacts") == before
     states = _states(run)
     assert run.state == "failed"
-    assert states["source_freshness"] == ("failed", 1)
-    assert {state for task, (state, _) in states.items() if task != "source_freshness"} == {"upstream_failed"}
-    assert any("task source_freshness of DAG gtm_build failed" in m for m in webhook.messages), (
-        webhook.messages
-    )
+    failed = {task for task, (state, _) in states.items() if state == "failed"}
+    assert failed == {"dbt_build.crm_crm_contacts.source"}, states
+    assert states["dbt_build.crm_crm_contacts.source"] == ("failed", 1)
+    # The producer built nothing: every seed, snapshot and model task is skipped, nothing was replaced.
+    builds = [t for t in build.tasks if t.task_type.endswith(("RunWatcherOperator", "SeedWatcherOperator"))]
+    assert builds and {states[t.task_id][0] for t in builds} == {"skipped"}
+    assert {relation: _relation_oid(airflow_world, relation) for relation in relations} == oids
+    assert any(
+        "task dbt_build.crm_crm_contacts.source of DAG gtm_build failed" in m for m in webhook.messages
+    ), webhook.messages
     assert any(m.startswith("GTM pipeline failure: DAG gtm_build run") for m in webhook.messages)
 
 
@@ -368,6 +416,8 @@ def test_failing_test_stops_its_downstream_and_only_models_are_retried(
     assert states["dbt_build.probe_checked.run"] == ("success", 1)
     assert states["dbt_build.probe_checked.test"] == ("failed", 1)  # never retried
     assert states["dbt_build.probe_downstream_run"] == ("upstream_failed", 0)
+    # One dbt build did the work; it completed and reported every node, so it is green (the nodes judge).
+    assert states["dbt_build.dbt_producer_watcher"] == ("success", 1)
     assert _scalar(airflow_world, "select last_value from airflow_probe_state.flaky_attempts") == 2
     with psycopg.connect(airflow_world.url()) as conn:
         built = {

@@ -166,11 +166,11 @@ def test_ui_lists_every_dag_and_draws_the_build_graph(local_airflow: LocalAirflo
         browser.execute("localStorage.setItem(arguments[0], JSON.stringify('graph'))", DAG_VIEW_KEY)
         browser.open(f"{url}/dags/{GRAPH_DAG}")
         # Task groups are drawn collapsed: the graph's nodes are the DAG's top-level tasks and groups
-        # (for gtm_build: source_freshness, ..., the dbt_build group of one task per dbt node, ...).
+        # (for gtm_build: the dbt_build group of one task per dbt node, then the publishing tasks).
         top_level = {task_id.split(".")[0] for task_id in local_airflow.dagbag.dags[GRAPH_DAG].task_dict}
-        assert {"source_freshness", "dbt_build"} <= top_level
-        node = browser.wait_for_css(".react-flow__node[data-id='source_freshness']")
-        assert "source_freshness" in node.text
+        assert {"dbt_build", "publish_docs_and_state"} <= top_level
+        node = browser.wait_for_css(".react-flow__node[data-id='publish_docs_and_state']")
+        assert "publish_docs_and_state" in node.text
 
         def drawn(driver) -> set[str]:
             return {

@@ -122,6 +122,18 @@ class WarehouseSettings:
                 self.airflow, self.airflow_database, driver="postgresql+psycopg2"
             ),
             "AIRFLOW_CONN_GTM_WAREHOUSE": self.url(self.transformer, driver="postgresql"),
+            # Cosmos keeps dbt's partial parse per DAG in a cache folder, by default /tmp/cosmos shared by
+            # every install on the host (another install's run invalidates it): keep it in this install.
+            "AIRFLOW__COSMOS__CACHE_DIR": os.environ.get(
+                "AIRFLOW__COSMOS__CACHE_DIR", str(gtm_home() / "airflow" / "cosmos-cache")
+            ),
+            # The watcher producer never retries (retries=0; a failed model is re-run by its own task), so the
+            # XCom backup that reliable retry rewrites into an Airflow Variable after every dbt event (about
+            # 1,700 rewrites of a growing value per build, under a global lock) is never read: measured in
+            # benchmarks/BENCHMARKS_AIRFLOW.md.
+            "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": os.environ.get(
+                "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY", "False"
+            ),
         }
 
 

@@ -57,6 +57,12 @@ def dbt_select_within(scope: str) -> list[str]:
     return [f"{selection},{scope}" for selection in dbt_select()] or [scope]
 
 
+def dbt_threads() -> int:
+    """dbt's threads in Airflow, the same as `gtm build` (profiles.yml: `DBT_THREADS`, default 4). Cosmos's
+    profile mapping would otherwise run dbt with one thread."""
+    return int(os.environ.get("DBT_THREADS", "4"))
+
+
 def schema_prefix(target: str) -> str:
     # Matches profiles.yml: prod builds unprefixed layer schemas ("public" = no prefix).
     return {"prod": "public", "dev": "pipeline_dev", "ci": "ci"}.get(target, target)
@@ -196,8 +202,10 @@ DAG_DEFAULTS = {
 }
 
 
-def cosmos_configs(target: str | None = None):
-    """ProjectConfig, ProfileConfig and ExecutionConfig for an in-process (dbtRunner) cosmos run."""
+def cosmos_configs(target: str | None = None, *, watcher: bool = False, setup_operator_args=None):
+    """ProjectConfig, ProfileConfig and ExecutionConfig for an in-process (dbtRunner) cosmos run; with
+    ``watcher``, cosmos's watcher mode (one `dbt build` producer, a watching task per node), whose producer
+    gets ``setup_operator_args``."""
     from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig
     from cosmos.constants import ExecutionMode, InvocationMode
     from cosmos.profiles import PostgresUserPasswordProfileMapping
@@ -215,10 +223,15 @@ def cosmos_configs(target: str | None = None):
         profile_name=DBT_PROFILE_NAME,
         target_name=target,
         profile_mapping=PostgresUserPasswordProfileMapping(
-            conn_id=WAREHOUSE_CONN_ID, profile_args={"schema": schema_prefix(target)}
+            conn_id=WAREHOUSE_CONN_ID,
+            profile_args={"schema": schema_prefix(target), "threads": dbt_threads()},
         ),
     )
-    execution = ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER)
+    execution = ExecutionConfig(
+        execution_mode=ExecutionMode.WATCHER if watcher else ExecutionMode.LOCAL,
+        invocation_mode=InvocationMode.DBT_RUNNER,
+        setup_operator_args=setup_operator_args,
+    )
     return project, profile, execution
 
 

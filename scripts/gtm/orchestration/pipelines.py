@@ -22,7 +22,7 @@ from gtm.orchestration.dag_config import (
     cosmos_configs,
     dbt_operator_args,
     dbt_select,
-    dbt_select_within,
+    dbt_threads,
     docs_dir,
     landing_dir,
     layer_schema,
@@ -34,6 +34,8 @@ from gtm.warehouse.bronze import BRONZE_SCHEMA, LEDGER_TABLE, TABLES
 
 SAFE_BATCH_ID = re.compile(r"^[A-Za-z0-9._:-]{1,200}$")
 INGEST_SOURCES = ("auto", "generate", "landing")
+# How often a watcher task that did not find its node's result yet looks again (deferred, in the triggerer).
+WATCHER_POKE_SECONDS = 2
 
 
 class IngestError(RuntimeError):
@@ -151,13 +153,19 @@ def batch_check_sql(batch: dict[str, Any]) -> str:
 BUILD_DOC = """
 ### GTM warehouse build (target `{target}`)
 
-1. **source_freshness** runs `dbt source freshness`: a source past its `error_after` threshold fails the run
-   before anything is built.
-2. **snapshots** runs `dbt snapshot` (SCD2 history of the mutable CRM and billing tables).
-3. **dbt_build** (astronomer-cosmos, rendered from `manifest.json`): one task per seed and model, each
-   followed by a task running that node's tests (`TestBehavior.AFTER_EACH`). A test on two nodes runs once
-   both are built. Sources with a freshness rule get their own freshness task. A model task retries
-   (`meta.cosmos.operator_kwargs` in dbt_project.yml); a test task never does.
+**dbt_build** (astronomer-cosmos, watcher mode, rendered from `manifest.json`): its **dbt_producer_watcher**
+task runs the whole build as one `dbt build` ({threads} dbt threads), after `dbt source freshness`; every
+seed, snapshot, model, source and test group is its own task that watches the producer's events and turns
+green or red as its node finishes, so the graph shows each node while dbt pays its start-up once.
+
+1. **Freshness gate**: a source past its `error_after` threshold fails its source task, and the producer
+   builds nothing (every seed, snapshot and model task is skipped).
+2. **Models and their tests** (`TestBehavior.AFTER_EACH`): a model's tests run right after it and its
+   children wait for them, so a failing test stops its downstream models (dbt build skips them; their tasks
+   never start). A test on two nodes runs once both are built.
+3. **Retries**: a model task retries (`meta.cosmos.operator_kwargs` in dbt_project.yml) by running
+   `dbt run` for its model alone; a test task never retries (a failing test is a finding). When a model was
+   built by its own retry, its test task runs the model's tests itself instead of reading the producer's.
 {publish}
 `GTM_DBT_SELECT` (dbt selection syntax, e.g. `+dim_contact`) renders only part of the project: for development
 and for the end-to-end test; unset in production. Connection: `gtm_warehouse` (`AIRFLOW_CONN_GTM_WAREHOUSE`).
@@ -169,8 +177,10 @@ PUBLISH_DOC = """4. **publish_mart_assets** emits one Asset per mart (`gtm-wareh
    `manifest.json` as the production state slim CI defers to (`$GTM_PROD_STATE_DIR`, `$GTM_DOCS_DIR`).
 """
 
-# Analyses and exposures are documentation, not warehouse objects; snapshots run in their own task first.
-NOT_RENDERED = ["resource_type:snapshot", "resource_type:analysis", "resource_type:exposure"]
+# Analyses and exposures are documentation, not warehouse objects.
+NOT_RENDERED = ["resource_type:analysis", "resource_type:exposure"]
+# Statuses of `dbt source freshness` past a source's error_after (warn_after only warns).
+STALE_SOURCE_STATUSES = {"error", "runtime error"}
 
 
 def _replace_file(source: Path, destination: Path) -> None:
@@ -200,6 +210,20 @@ def publish_build_artifacts(project_dir: str, **_: Any) -> dict[str, str]:
     return published
 
 
+def stale_source_stops_everything(context, dag, task_group, nodes, sources_json) -> list[tuple[str, str]]:
+    """The producer's freshness gate (cosmos `freshness_callback`): when any source is past its error_after,
+    every seed, snapshot and model is marked skipped and left out of the `dbt build`, so nothing is built
+    from stale data; the stale source's own task fails the run. (Cosmos's default only skips the nodes that
+    read nothing but stale sources, and does so on a mere warning too.)"""
+    from cosmos.constants import DbtResourceType
+
+    results = (sources_json or {}).get("results", [])
+    if not nodes or not any(result.get("status") in STALE_SOURCE_STATUSES for result in results):
+        return []
+    built = {DbtResourceType.MODEL, DbtResourceType.SEED, DbtResourceType.SNAPSHOT}
+    return [(unique_id, "skipped") for unique_id, node in nodes.items() if node.resource_type in built]
+
+
 def _mart_models(task_group) -> list[str]:
     marts = []
     for node in task_group.dbt_graph.filtered_nodes.values():
@@ -219,6 +243,8 @@ def _render_config(select: list[str]):
         test_behavior=TestBehavior.AFTER_EACH,
         # A test on two nodes (relationships) gets its own task after both, not the first one's.
         should_detach_multiple_parents_tests=True,
+        # Sources with a freshness rule or tests are tasks: the producer's `dbt source freshness` reports
+        # into them, and their tests gate the models that read them.
         source_rendering_behavior=SourceRenderingBehavior.WITH_TESTS_OR_FRESHNESS,
         emit_datasets=False,  # see orchestration.dbt_operator_args: the DAG emits its Assets explicitly
     )
@@ -233,30 +259,56 @@ def tests_outside_selection(task_group) -> set[str]:
 
     nodes = task_group.dbt_graph.filtered_nodes
     outside = {
-        node.resource_name.split(".")[0]
-        for node in nodes.values()
+        unique_id
+        for unique_id, node in nodes.items()
         if node.resource_type == DbtResourceType.TEST
         and any(parent not in nodes for parent in node.depends_on)
     }
-    return {
-        task.task_id
-        for task in task_group
-        if task.task_type == "DbtTestLocalOperator" and getattr(task, "select", None) in outside
-    }
+    return {task.task_id for task in task_group if getattr(task, "model_unique_id", None) in outside}
+
+
+def _use_gtm_watchers(task_group) -> None:
+    """The producer and the test tasks of the group behave as gtm.orchestration.watcher says (cosmos builds
+    them from its own classes; these subclasses add behaviour, no state)."""
+    from gtm.orchestration.watcher import BuildProducer, TestsAfterTheirModel, is_producer, is_test_watcher
+
+    for task in task_group:
+        if is_test_watcher(task):
+            task.__class__ = TestsAfterTheirModel
+        elif is_producer(task):
+            task.__class__ = BuildProducer
+
+
+def _producer_first(task_group) -> None:
+    """Every watcher starts once the producer has finished (whatever its outcome). A watcher that started
+    earlier would wait for its node in a second process (deferred to the triggerer, then resumed): on a small
+    machine that costs more than it overlaps, and `dag.test()`, which runs one task at a time in any order,
+    would wait on a producer it never starts."""
+    from airflow.sdk import TriggerRule
+
+    producer = next(t for t in task_group if t.task_id.endswith(".dbt_producer_watcher"))
+    for task in task_group:
+        if task is producer or not getattr(task, "producer_task_id", None):
+            continue
+        if not task.upstream_task_ids:
+            producer >> task
+            task.trigger_rule = TriggerRule.ALWAYS
 
 
 def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publish: bool):
     """The build DAG: production (publish=True: mart Assets, docs, state) or the dev variant (target dev)."""
     from airflow.sdk import DAG, task
     from cosmos import DbtTaskGroup
-    from cosmos.operators.local import DbtDocsLocalOperator, DbtSnapshotLocalOperator, DbtSourceLocalOperator
+    from cosmos.operators.local import DbtDocsLocalOperator
 
-    project, profile, execution = cosmos_configs(target)
+    project, profile, execution = cosmos_configs(
+        target, watcher=True, setup_operator_args={"freshness_callback": stale_source_stops_everything}
+    )
     dbt_args = dbt_operator_args(target, cache_identifier=f"{dag_id}__dbt_build")
     select = dbt_select()
     with DAG(
         dag_id=dag_id,
-        doc_md=BUILD_DOC.format(target=target, publish=PUBLISH_DOC if publish else ""),
+        doc_md=BUILD_DOC.format(target=target, threads=dbt_threads(), publish=PUBLISH_DOC if publish else ""),
         schedule=schedule,
         dagrun_timeout=timedelta(hours=4),
         tags=tags,
@@ -264,22 +316,16 @@ def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publi
         auto_register=False,
         **DAG_DEFAULTS,
     ) as dag:
-        source_freshness = DbtSourceLocalOperator(
-            task_id="source_freshness", execution_timeout=timedelta(minutes=15), **dbt_args
-        )
-        snapshots = DbtSnapshotLocalOperator(
-            task_id="snapshots",
-            select=dbt_select_within("resource_type:snapshot"),
-            **dbt_args,
-        )
         dbt_build = DbtTaskGroup(
             group_id="dbt_build",
             project_config=project,
             profile_config=profile,
             execution_config=execution,
             render_config=_render_config(select),
+            operator_args={"poke_interval": WATCHER_POKE_SECONDS},
         )
-        source_freshness >> snapshots >> dbt_build
+        _producer_first(dbt_build)
+        _use_gtm_watchers(dbt_build)
         dropped = tests_outside_selection(dbt_build) if select else set()
         built = [t for t in dbt_build if t.task_id not in dropped]
         last_built = [t for t in built if not (t.downstream_task_ids & {b.task_id for b in built})]

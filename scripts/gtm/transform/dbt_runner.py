@@ -189,7 +189,10 @@ def run_dbt(
     project_dir = project_dir or DBT_PROJECT_DIR
     base = ["--project-dir", str(project_dir), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if command and command[0] not in {"deps", "clean", "debug", "init"}:
-        base += ["--target", target]
+        # --profile as well, as cosmos passes it: dbt keeps a partial parse only for the same profile and
+        # target flags, so the one a `gtm` command leaves in target/ stays valid for the Airflow build.
+        profile = yaml.safe_load((project_dir / "dbt_project.yml").read_text())["profile"]
+        base += ["--profile", profile, "--target", target]
     global_flags = ["--warn-error-options", NO_DEPRECATIONS] if fail_on_deprecations else []
     if fail_on_warnings:
         # Every warning (test at warn severity, unused config path, imprecise contract type) is an error.
