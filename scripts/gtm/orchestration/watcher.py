@@ -7,8 +7,9 @@ cosmos would fail the producer as well, which fails the run and blocks the docs 
 retried model recovered. BuildProducer succeeds once dbt has completed and reported every node, and fails
 only when dbt itself could not run (then every node task falls back to running its node alone).
 
-Each test task reads the result of its model's tests from the producer. When a model fails in the producer, dbt skips its tests (cosmos reports
-them as failed); the model's task then retries, rebuilding the model alone. Its test task, which never
+Each test task reads the result of its model's tests from the producer. When a model fails in the producer,
+dbt skips its tests (cosmos reports them as failed); the model's task then retries, rebuilding the model
+alone. Its test task, which never
 retries, would still read the producer's verdict on the failed build and stop every downstream model
 although the model is now fine. So a test task whose model did not succeed in the producer runs the model's
 tests itself (`dbt test --select <model>`), once, on the rebuilt model; a test on two nodes that dbt skipped
