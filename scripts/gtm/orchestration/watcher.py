@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cosmos.exceptions import CosmosDbtRunError
 from cosmos.operators._watcher.state import (
     DbtNodeStatus,
     get_dbt_event_xcom_key,
@@ -28,7 +29,6 @@ from cosmos.operators._watcher.state import (
     is_dbt_node_status_success,
     is_producer_task_terminated,
 )
-from cosmos.exceptions import CosmosDbtRunError
 from cosmos.operators.watcher import DbtProducerWatcherOperator, DbtTestWatcherOperator
 
 # How cosmos words a dbt run that completed with failing nodes (as opposed to one dbt could not complete).
