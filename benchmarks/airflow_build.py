@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.reliable_retry_too:
             reliable = dag_test(settings, {**env, "AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY": "True"})
             print(f"dag.test() with reliable retry: {reliable}", flush=True)
+        write_section(section(args.scale, plain, test, None, reliable), args.out)  # kept if the next fails
         scheduler = None if args.no_scheduler else scheduler_run(settings, env)
         print(f"scheduler: {scheduler}", flush=True)
     text = section(args.scale, plain, test, scheduler, reliable)

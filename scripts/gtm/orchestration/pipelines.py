@@ -292,7 +292,7 @@ def _producer_first(task_group) -> None:
             continue
         if not task.upstream_task_ids:
             producer >> task
-            task.trigger_rule = TriggerRule.ALWAYS
+            task.trigger_rule = TriggerRule.ALL_DONE
 
 
 def build_dag(*, dag_id: str, target: str, schedule: Any, tags: list[str], publish: bool):
