@@ -99,7 +99,9 @@ def test_build_dag_runs_one_dbt_build_watched_per_node_and_retries_models_only(d
     group = [t for t in dag.tasks if t.task_id.startswith("dbt_build.") and t is not producer]
     first = [t for t in group if not t.upstream_task_ids - {producer.task_id}]
     assert first and all(t.upstream_task_ids == {producer.task_id} for t in first)
-    assert {t.trigger_rule for t in first if t.task_id != "dbt_build.dbt_producer_watcher_done"} == {"all_done"}
+    assert {t.trigger_rule for t in first if t.task_id != "dbt_build.dbt_producer_watcher_done"} == {
+        "all_done"
+    }
     assert not any(t.task_type in {"DbtSourceLocalOperator", "DbtSnapshotLocalOperator"} for t in dag.tasks)
     # Every model is a task; it retries (meta.cosmos.operator_kwargs), its tests never do.
     assert set(runs) == models
