@@ -259,6 +259,7 @@ def _asset_events(warehouse, uri: str) -> list[dict]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # the whole project through Airflow: the suite's longest test
 def test_ingest_one_day_then_the_whole_production_build_runs_every_node_and_publishes(
     airflow_world, warehouse, manifest, monkeypatch, webhook
 ):
