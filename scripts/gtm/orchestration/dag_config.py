@@ -224,7 +224,10 @@ def cosmos_configs(target: str | None = None, *, watcher: bool = False, setup_op
         target_name=target,
         profile_mapping=PostgresUserPasswordProfileMapping(
             conn_id=WAREHOUSE_CONN_ID,
-            profile_args={"schema": schema_prefix(target), "threads": dbt_threads()},
+            # connect_timeout as in profiles.yml: dbt keeps a partial parse only for the same connection
+            # settings (and the same --profile/--target flags, see dbt_runner.run_dbt), so the one a `gtm`
+            # command leaves in target/ stays valid for cosmos, and the other way round.
+            profile_args={"schema": schema_prefix(target), "threads": dbt_threads(), "connect_timeout": 10},
         ),
     )
     execution = ExecutionConfig(
