@@ -155,8 +155,8 @@ BUILD_DOC = """
 
 **dbt_build** (astronomer-cosmos, watcher mode, rendered from `manifest.json`): its **dbt_producer_watcher**
 task runs the whole build as one `dbt build` ({threads} dbt threads), after `dbt source freshness`; every
-seed, snapshot, model, source and test group is its own task that watches the producer's events and turns
-green or red as its node finishes, so the graph shows each node while dbt pays its start-up once.
+seed, snapshot, model, source and test group is its own task, started once the producer is done, that turns
+green or red with its node's result, so the graph shows each node while dbt pays its start-up once.
 
 1. **Freshness gate**: a source past its `error_after` threshold fails its source task, and the producer
    builds nothing (every seed, snapshot and model task is skipped).
