@@ -26,6 +26,7 @@ from gtm.orchestration.dag_config import (
     docs_dir,
     landing_dir,
     layer_schema,
+    manifest_path,
     mart_asset,
     production_state_dir,
 )
@@ -215,13 +216,16 @@ def stale_source_stops_everything(context, dag, task_group, nodes, sources_json)
     every seed, snapshot and model is marked skipped and left out of the `dbt build`, so nothing is built
     from stale data; the stale source's own task fails the run. (Cosmos's default only skips the nodes that
     read nothing but stale sources, and does so on a mere warning too.)"""
-    from cosmos.constants import DbtResourceType
+    import json
 
     results = (sources_json or {}).get("results", [])
-    if not nodes or not any(result.get("status") in STALE_SOURCE_STATUSES for result in results):
+    if not any(result.get("status") in STALE_SOURCE_STATUSES for result in results):
         return []
-    built = {DbtResourceType.MODEL, DbtResourceType.SEED, DbtResourceType.SNAPSHOT}
-    return [(unique_id, "skipped") for unique_id, node in nodes.items() if node.resource_type in built]
+    # From the manifest the DAG renders from: cosmos passes `nodes` only when it finds its graph on the DAG or
+    # the task group, which a task run does not always give it (None would build everything).
+    manifest = json.loads(manifest_path().read_text())["nodes"]
+    built = {"model", "seed", "snapshot"}
+    return [(unique_id, "skipped") for unique_id, node in manifest.items() if node["resource_type"] in built]
 
 
 def _mart_models(task_group) -> list[str]:
