@@ -24,7 +24,8 @@
 {#
     Every accepted version of a CDC record with the interval it was in effect: the bronze versions the base
     model cleaned (staging keeps only the latest) plus the snapshot's (a source loaded with
-    `gtm load --replace` overwrites bronze; the snapshot keeps what it said before). One row per key and
+    `gtm load --replace` overwrites bronze; the snapshot keeps what it said before; snapshot=none on engines
+    without snapshots, see snapshot_or_none). One row per key and
     updated_at, preferring today's cleaning rules; valid_from inclusive, valid_to exclusive (null: current).
     Records whose latest version is quarantined are left out, as in staging.
 #}
@@ -42,9 +43,11 @@
             select {{ key }}, {{ columns | join(', ') }}, updated_at, 1 as source_priority
             from {{ base_model }}
             where dq_reason_code is null
+            {%- if snapshot is not none %}
             union all
             select {{ key }}, {{ columns | join(', ') }}, updated_at, 2 as source_priority
             from {{ snapshot }}
+            {%- endif %}
         ) as all_versions
     ) as ranked
     where duplicate_rank = 1
@@ -60,4 +63,11 @@
     is_latest_version,
         _batch_id as batch_id,
         {{ to_utc_timestamp('_loaded_at') }} as loaded_at
+{%- endmacro %}
+
+{#- Snapshots need a transactional table format on Spark (Delta, Iceberg or Hudi), so they are disabled on the
+    spark target (dbt_project.yml) and the versions come from bronze alone there: identical while no source is
+    reloaded with `gtm load --replace`, which overwrites the bronze versions a snapshot would have kept. -#}
+{% macro snapshots_supported() -%}
+    {{ return(target.type != 'spark') }}
 {%- endmacro %}

@@ -6,7 +6,7 @@ versions as (
 
     {{ cdc_versions(
         ref('base_billing__subscriptions'),
-        ref('snap_billing__subscriptions'),
+        ref('snap_billing__subscriptions') if snapshots_supported() else none,
         'subscription_id',
         ['account_id', 'opportunity_id', 'plan_name', 'term_months', 'start_date', 'end_date', 'mrr_amount',
          'subscription_status', 'change_type'],

@@ -6,7 +6,7 @@
     first (in the same transaction), so a rebuild replaces the row in place: a table swap would drop every
     view that depends on it (Postgres drops a swapped-out table's dependents). -#}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_if_supported(),
     pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}",
 ) }}
 with

@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_if_supported(),
         unique_key=['account_id', 'week_start_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',

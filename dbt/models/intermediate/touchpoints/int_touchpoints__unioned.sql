@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=incremental_if_supported(),
         unique_key='touchpoint_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
