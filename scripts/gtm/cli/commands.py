@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from gtm.cli.load import load as load_command
+from gtm.cli.spark import spark_app
 from gtm.outputs import summary as summary_mod
 from gtm.settings import DBT_PROJECT_DIR, SettingsError, load_settings
 from gtm.warehouse.server import EmbeddedServer, WarehouseError, bootstrap, pg_bin, server_version
@@ -467,6 +468,7 @@ def demo(
 
 
 app.command("load")(load_command)
+app.add_typer(spark_app, name="spark")
 
 
 @app.command()
