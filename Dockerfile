@@ -41,7 +41,7 @@ COPY --chown=airflow:0 pyproject.toml uv.lock README.md ./
 # uv is called by full path: the base image ships its own uv, which comes first on PATH.
 # `uv pip` installs into the image's venv (VIRTUAL_ENV=/home/airflow/.local).
 RUN --mount=from=uv,source=/uv,target=/opt/uv/uv \
-    /opt/uv/uv export --frozen --no-dev --no-hashes --no-emit-project --output-file /tmp/requirements.txt \
+    /opt/uv/uv export --frozen --no-dev --no-group spark --no-hashes --no-emit-project --output-file /tmp/requirements.txt \
     && /opt/uv/uv pip install --no-cache -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
@@ -61,7 +61,8 @@ ARG DBT_TARGET=prod
 RUN dbt deps --project-dir /opt/gtm/dbt \
     && POSTGRES_PASSWORD=parse-only-not-a-secret \
        dbt parse --project-dir /opt/gtm/dbt --target "${DBT_TARGET}" \
-    && test -s /opt/gtm/dbt/target/manifest.json
+    && test -s /opt/gtm/dbt/target/manifest.json \
+    && install -D -m 0644 /opt/gtm/dbt/target/manifest.json /opt/gtm/manifest/manifest.json
 
 COPY --chown=airflow:0 airflow/ airflow/
 

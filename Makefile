@@ -14,7 +14,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export DO_NOT_TRACK := 1
 
-.PHONY: help install browser demo test lint format db-start db-stop airflow-start airflow-stop airflow-status docs clean
+.PHONY: help install browser engines demo test lint format db-start db-stop airflow-start airflow-stop airflow-status docs clean
 
 help:
 	@echo "make demo    set up everything, build the warehouse and print the headline results"
@@ -40,7 +40,11 @@ demo: install
 browser:
 	@bash scripts/ensure_chromium.sh || echo "chromium: unavailable, the browser tests will fail (see above)"
 
-test: install browser
+# Java (Spark local mode) and redis-server (the Celery broker) for the second-engine tests.
+engines:
+	@bash scripts/ensure_engines.sh || echo "engines: unavailable, the Spark/Celery tests will fail (see above)"
+
+test: install browser engines
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

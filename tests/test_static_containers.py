@@ -338,7 +338,11 @@ def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
         "airflow-scheduler",
         "airflow-dag-processor",
         "airflow-triggerer",
+        "airflow-worker",
     }
+    # Celery workers and their broker only with the `celery` profile; every other service always.
+    assert services["airflow-worker"]["profiles"] == ["celery"] == services["redis"]["profiles"]
+    assert services["airflow-worker"]["command"] == "celery worker"
     dotenv = _env_example()
     dockerfile_dags = re.search(r"AIRFLOW__CORE__DAGS_FOLDER=(\S+)", (ROOT / "Dockerfile").read_text()).group(
         1
@@ -352,7 +356,9 @@ def test_compose_airflow_runs_this_repos_dags_with_the_warehouse_connection():
         assert env["AIRFLOW_CONN_GTM_WAREHOUSE"] == (
             f"postgresql://{dotenv['POSTGRES_USER']}:{dotenv['POSTGRES_PASSWORD']}@warehouse:5432/{dotenv['POSTGRES_DB']}"
         ), name
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+        # LocalExecutor unless .env says CeleryExecutor (with --profile celery); broker: the redis service.
+        assert env["AIRFLOW__CORE__EXECUTOR"] == dotenv["AIRFLOW_EXECUTOR"] == "LocalExecutor"
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0"
         assert {"GTM_ALERT_WEBHOOK_URL", "GTM_LANDING_DIR", "GTM_DOCS_DIR", "GTM_PROD_STATE_DIR"} <= set(
             env
         ), name

@@ -45,6 +45,10 @@ from gtm.settings import AIRFLOW_DAGS_DIR, WarehouseSettings, gtm_home, load_set
 from gtm.warehouse.server import port_in_use
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+# With GTM_AIRFLOW_EXECUTOR=CeleryExecutor (broker: GTM_CELERY_BROKER_URL, e.g. a local redis-server), the
+# scheduler queues tasks on the broker and a fifth component, a Celery worker, runs them.
+CELERY_WORKER = "celery-worker"
+CELERY_EXECUTOR = "CeleryExecutor"
 DEFAULT_PORT = 8080
 HOST = "127.0.0.1"
 START_TIMEOUT = 240.0
@@ -172,7 +176,7 @@ class ComponentState:
 def component_states(paths: AirflowPaths) -> list[ComponentState]:
     """Each component's state; the pid file of a component that is gone without leftovers is removed."""
     states = []
-    for component in COMPONENTS:
+    for component in components():
         record = read_pid_file(paths, component)
         if record is None:
             states.append(ComponentState(component, None, alive=False, stale=False))
@@ -224,6 +228,32 @@ def jwt_secret(paths: AirflowPaths) -> str:
     return value
 
 
+def executor() -> str:
+    return os.environ.get("GTM_AIRFLOW_EXECUTOR", "LocalExecutor")
+
+
+def components() -> tuple[str, ...]:
+    """The components this configuration runs: the four, plus a Celery worker with the CeleryExecutor."""
+    return COMPONENTS + ((CELERY_WORKER,) if executor() == CELERY_EXECUTOR else ())
+
+
+def celery_environment(settings: WarehouseSettings) -> dict[str, str]:
+    """Broker and result backend of the CeleryExecutor: the broker from GTM_CELERY_BROKER_URL, the results in
+    Airflow's metadata database."""
+    broker = os.environ.get("GTM_CELERY_BROKER_URL")
+    if not broker:
+        raise AirflowLocalError(
+            "GTM_AIRFLOW_EXECUTOR=CeleryExecutor needs GTM_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0)",
+            code=2,
+        )
+    return {
+        "AIRFLOW__CELERY__BROKER_URL": broker,
+        "AIRFLOW__CELERY__RESULT_BACKEND": "db+"
+        + settings.url(settings.airflow, settings.airflow_database, driver="postgresql"),
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": os.environ.get("GTM_CELERY_CONCURRENCY", "2"),
+    }
+
+
 def airflow_environment(
     paths: AirflowPaths, port: int, settings: WarehouseSettings | None = None
 ) -> dict[str, str]:
@@ -235,7 +265,7 @@ def airflow_environment(
         {
             "AIRFLOW_HOME": str(paths.home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(AIRFLOW_DAGS_DIR),
-            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__EXECUTOR": executor(),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__API__HOST": HOST,
@@ -250,6 +280,8 @@ def airflow_environment(
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if executor() == CELERY_EXECUTOR:
+        env.update(celery_environment(settings))
     # Each dbt task parses the project in its own process (~0.5 GB, CPU-bound): one task per core, instead of
     # Airflow's default 32 LocalExecutor workers, keeps a full gtm_build from thrashing a laptop.
     env.setdefault("AIRFLOW__CORE__PARALLELISM", str(max(2, os.cpu_count() or 2)))
@@ -427,7 +459,10 @@ def _spawn(component: str, env: dict[str, str], paths: AirflowPaths, port: int) 
     if log.exists():  # keep the previous run's log next to the new one
         log.replace(log.with_suffix(".log.1"))
     args = [sys.executable, "-m", "airflow", component]
-    if component == "api-server":
+    if component == CELERY_WORKER:
+        # No log server (it would listen on all interfaces): task logs are on this machine's disk.
+        args = [sys.executable, "-m", "airflow", "celery", "worker", "--skip-serve-logs"]
+    elif component == "api-server":
         args += ["--host", HOST, "--port", str(port)]
     elif component in SERVES_LOGS:
         # Every component shares this machine's log folder, so the api-server reads task logs from disk;
@@ -480,10 +515,10 @@ def start(port: int, console: Console, timeout: float = START_TIMEOUT) -> StartR
     since = datetime.now(UTC)
     procs: dict[str, subprocess.Popen] = {}
     try:
-        for component in COMPONENTS:
+        for component in components():
             procs[component] = _spawn(component, env, paths, port)
         paths.state_file.write_text(json.dumps({"port": port, "started_at": since.isoformat()}) + "\n")
-        console.print(f"Started {', '.join(COMPONENTS)}; waiting for them to report healthy...")
+        console.print(f"Started {', '.join(components())}; waiting for them to report healthy...")
         files = dag_files()
         ready = _wait_until_ready(procs, paths, settings, port, files, since, began + timeout)
     except BaseException:
@@ -539,7 +574,7 @@ def _wait_until_ready(
 
 # The api-server goes last: it also serves the execution API, through which a task that is finishing
 # reports its state; without it the task's supervisor (and so the scheduler) would wait for it forever.
-STOP_ORDER = (("scheduler", "triggerer", "dag-processor"), ("api-server",))
+STOP_ORDER = (("scheduler", "triggerer", "dag-processor", CELERY_WORKER), ("api-server",))
 
 
 def stop(console: Console, paths: AirflowPaths | None = None, timeout: float = STOP_TIMEOUT) -> bool:
@@ -582,7 +617,7 @@ def stop(console: Console, paths: AirflowPaths | None = None, timeout: float = S
                 f"({names}).[/]"
             )
             _wait_gone(still_alive, 5.0)
-    for component in COMPONENTS:
+    for component in (*COMPONENTS, CELERY_WORKER):
         paths.pid_file(component).unlink(missing_ok=True)
     paths.state_file.unlink(missing_ok=True)
     return stopped_any
