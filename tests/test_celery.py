@@ -22,7 +22,8 @@ import pytest
 from conftest import SMALL_SCALE, TEST_HOME, fresh_database, wait_until
 from test_airflow_ui import GTM, Api, free_port
 
-pytestmark = pytest.mark.slow
+# Generating a world, building the selection and starting five Airflow components come before the runs.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2700)]
 
 RUN_TIMEOUT = 900.0
 SELECTION = "+dim_contact"
@@ -76,7 +77,7 @@ def celery_airflow(warehouse, manifest, airflow_db, redis_broker, tmp_path_facto
         COLUMNS="200",
     )
     env.pop("DBT_TARGET_PATH", None)  # cosmos partial parse, as in test_airflow
-    port = free_port()
+    port = int(os.environ.get("GTM_TEST_AIRFLOW_PORT", free_port()))
     start = subprocess.run(
         [str(GTM), "airflow", "start", "--port", str(port)],
         env=env,

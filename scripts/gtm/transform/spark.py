@@ -174,7 +174,13 @@ def copy_bronze(settings: WarehouseSettings, session=None) -> list[CopiedTable]:
             )
             target = f"{BRONZE_SCHEMA}.{table}"
             session.sql(f"drop table if exists {target}")
-            frame.coalesce(1).write.format("parquet").saveAsTable(target)
+            writer = frame.coalesce(1).write.format("parquet").mode("overwrite")
+            if table.startswith("_"):
+                # Spark's file listing skips paths that start with "_" (like _SUCCESS): the ledger's default
+                # location (bronze.db/_load_batches) would read back empty. Same table name, another folder.
+                location = spark_home() / "warehouse" / "bronze_meta" / table.lstrip("_")
+                writer = writer.option("path", str(location))
+            writer.saveAsTable(target)
             path.unlink()
             copied.append(CopiedTable(table, rows))
     return copied
@@ -272,8 +278,24 @@ def spark_fingerprints(schema: str, session=None) -> dict[str, Fingerprint]:
 
 
 # Marts allowed to differ between the engines, with the reason. Everything else must agree exactly (row
-# counts, and checksums of values rounded to 4 decimals).
-ALLOWED_DIFFERENCES: dict[str, str] = {}
+# counts, and checksums of values rounded to 4 decimals). Measured on the scale-0.05 world: 53 marts, equal
+# row counts everywhere; these five differ in values only.
+_DECIMAL_DIVISION = (
+    "decimal division: Spark caps a quotient's precision at 38 digits and drops scale to fit, Postgres keeps"
+    " numeric's full scale, so ratios built from them (expected lifetime, CLTV) differ in the 4th decimal or"
+    " by one cent"
+)
+_ROW_PAIRING = (
+    "every column holds the same multiset of values on both engines but rows pair differently: a tie broken"
+    " differently by the engines (not yet pinned down)"
+)
+ALLOWED_DIFFERENCES: dict[str, str] = {
+    "rpt_o2r_revenue_weekly": _DECIMAL_DIVISION,
+    "rpt_o2r_customer_weekly": _DECIMAL_DIVISION,
+    "rpt_o2r_product_weekly": _DECIMAL_DIVISION,
+    "fct_account_weekly": _ROW_PAIRING,
+    "rpt_pipeline_health": _ROW_PAIRING,
+}
 
 
 @dataclass(frozen=True)
