@@ -80,14 +80,31 @@ SMALL_WORLD_TEMPLATE = "gtm_world_small"
 
 @pytest.fixture(scope="session")
 def generated(warehouse: WarehouseSettings):
-    """Bronze loaded with the small fixed-seed world (a GenerationResult). It is generated once: a copy is
-    kept as the template database other tests clone (fresh_database(..., scale=SMALL_SCALE))."""
+    """Bronze loaded with the small fixed-seed world (a GenerationResult)."""
     from gtm.sources.generators import GeneratorConfig, generate_history
 
     with psycopg.connect(warehouse.url()) as conn:
-        result = generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
-    _clone_database(warehouse, SMALL_WORLD_TEMPLATE, template=warehouse.database)
-    return result
+        return generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+
+
+_templates: set[str] = set()
+
+
+def _small_world_template(warehouse: WarehouseSettings) -> str:
+    """A database holding the small fixed-seed world, generated once per session, that tests clone. (It is a
+    database of its own: CREATE DATABASE ... TEMPLATE needs a source nobody is connected to, and the session's
+    warehouse database always has someone.)"""
+    if SMALL_WORLD_TEMPLATE not in _templates:
+        import dataclasses
+
+        from gtm.sources.generators import GeneratorConfig, generate_history
+
+        _clone_database(warehouse, SMALL_WORLD_TEMPLATE)
+        template = dataclasses.replace(warehouse, database=SMALL_WORLD_TEMPLATE)
+        with psycopg.connect(template.url()) as conn:
+            generate_history(conn, GeneratorConfig(scale=SMALL_SCALE, seed=42))
+        _templates.add(SMALL_WORLD_TEMPLATE)
+    return SMALL_WORLD_TEMPLATE
 
 
 def _clone_database(warehouse: WarehouseSettings, name: str, template: str | None = None) -> None:
@@ -104,17 +121,14 @@ def _clone_database(warehouse: WarehouseSettings, name: str, template: str | Non
         conn.execute(statement)
 
 
-def fresh_database(
-    warehouse: WarehouseSettings, name: str, scale: float | None = None, *, generated_world=None
-) -> WarehouseSettings:
+def fresh_database(warehouse: WarehouseSettings, name: str, scale: float | None = None) -> WarehouseSettings:
     """(Re)create warehouse database ``name``, owned by the transformer, and return settings pointing at it;
     with ``scale``, the fixed-seed world of that scale is in its bronze. The small world is copied from its
-    template (pass the ``generated`` fixture's value as ``generated_world``), other scales are generated."""
+    template database (generated once per session), other scales are generated."""
     import dataclasses
 
     if scale == SMALL_SCALE:
-        assert generated_world is not None, "request the `generated` fixture to clone the small world"
-        _clone_database(warehouse, name, template=SMALL_WORLD_TEMPLATE)
+        _clone_database(warehouse, name, template=_small_world_template(warehouse))
         return dataclasses.replace(warehouse, database=name)
     _clone_database(warehouse, name)
     settings = dataclasses.replace(warehouse, database=name)

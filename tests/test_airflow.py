@@ -174,10 +174,10 @@ def webhook(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def airflow_world(warehouse, generated, manifest, airflow_db, tmp_path_factory):
+def airflow_world(warehouse, manifest, airflow_db, tmp_path_factory):
     """A warehouse database of its own (the small world, prod target) that the DAGs' connection points at, so
     appending a day does not move the session's standard world; published files go to a temporary folder."""
-    settings = fresh_database(warehouse, "gtm_airflow", scale=SMALL_SCALE, generated_world=generated)
+    settings = fresh_database(warehouse, "gtm_airflow", scale=SMALL_SCALE)
     published = tmp_path_factory.mktemp("published")
     patch = pytest.MonkeyPatch()
     patch.setenv("AIRFLOW_CONN_GTM_WAREHOUSE", settings.url())
