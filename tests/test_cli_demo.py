@@ -55,7 +55,6 @@ def test_generate_rejects_bad_arguments_with_exit_code_2(generated, transformer_
         (["--until", "2001-01-01"], "is before the first day to generate"),
         (["--as-of", "2000-01-01"], "lies outside the warehouse calendar"),
         (["--until", "2031-02-01"], "lies outside the warehouse calendar"),
-        (["--profile", "enterprise"], "is neither a named profile (smb, midmarket) nor an existing file"),
     ]
     for arguments, message in cases:
         result = runner.invoke(app, ["generate", *arguments])

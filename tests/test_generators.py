@@ -7,11 +7,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 from psycopg import sql
-from typer.testing import CliRunner
 
-from conftest import fresh_database
-from gtm.cli.commands import app
-from gtm.sources.calibration import RANGES, detect_profile, measure
+from gtm.sources.calibration import measure
 from gtm.sources.generators import GeneratorConfig, generate_history, generate_increment, table_checksums
 from gtm.sources.generators.defects import DEFECT_PLAN
 from gtm.warehouse.bronze import TABLES
@@ -43,40 +40,12 @@ def test_invalid_settings_are_rejected():
 
 
 @pytest.mark.slow
-def test_default_world_passes_the_realism_scorecard(default_world_db, monkeypatch):
-    """Issue 19: every band of the smb profile holds on the world `make demo` builds, and `gtm calibrate`
-    detects the profile from bronze and exits 0."""
+def test_scale_1_lands_inside_every_calibration_band(default_world_db):
     with psycopg.connect(default_world_db.url()) as conn:
-        assert detect_profile(conn) == "smb"
         bands = measure(conn)
     misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
     assert not misses, misses
-    assert [b.name for b in bands] == list(RANGES["smb"]) and len(bands) == 54
-    assert all(b.source for b in bands)
-    monkeypatch.setenv("POSTGRES_DB", default_world_db.database)
-    result = CliRunner().invoke(app, ["calibrate"])
-    assert result.exit_code == 0, result.output
-    assert "profile smb" in result.output and "seed 000" in result.output
-
-
-@pytest.mark.slow
-def test_a_profile_edit_that_breaks_realism_fails_the_scorecard(warehouse, tmp_path, monkeypatch):
-    """A copy of the profile in which every expansion is won pushes the expansion band out of range: the
-    scorecard and `gtm calibrate` fail on it (and a custom profile has to be named to be scored)."""
-    edited = tmp_path / "always_win.toml"
-    edited.write_text("[retention]\nexpansion_win_rate = 1.0\n")
-    settings = fresh_database(warehouse, "gtm_calibration_edit")
-    with psycopg.connect(settings.url()) as conn:
-        generate_history(conn, GeneratorConfig(scale=0.1, seed=42), edited)
-        bands = {b.name: b for b in measure(conn, "smb")}
-    band = bands["expansion win rate of closed"]
-    assert band.value == 1.0 and not band.ok
-    monkeypatch.setenv("POSTGRES_DB", settings.database)
-    result = CliRunner().invoke(app, ["calibrate"])
-    assert result.exit_code == 2 and "custom profile" in result.output, result.output
-    result = CliRunner().invoke(app, ["calibrate", "--profile", "smb"])
-    assert result.exit_code == 1
-    assert "outside their range" in result.output and "expansion win rate of closed" in result.output
+    assert len(bands) == 16
 
 
 def _column_matches(table: str, column: str, pg_type: str) -> sql.Composed:
@@ -177,18 +146,3 @@ def test_defect_rate_follows_the_setting(rate):
         defects += len(records)
     # A chosen row is skipped only when its defect cannot apply (e.g. the column is already empty).
     assert 0.7 * rate <= defects / rows <= 1.1 * rate, defects / rows
-
-
-@pytest.mark.slow
-def test_midmarket_profile_passes_its_own_scorecard(warehouse):
-    """The seed-002 company at its default scale and seed: every midmarket band holds (ARR within $30-150M,
-    12-36 month terms, 30-180 day cycles) and the world is recognised as that profile."""
-    settings = fresh_database(warehouse, "gtm_midmarket")
-    with psycopg.connect(settings.url()) as conn:
-        generate_history(conn, GeneratorConfig(scale=1.0, seed=42), "midmarket")
-        assert detect_profile(conn) == "midmarket"
-        bands = measure(conn, "midmarket")
-    misses = [f"{b.name}: {b.value:.4f} not in [{b.low}, {b.high}]" for b in bands if not b.ok]
-    assert not misses, misses
-    arr = next(b for b in bands if b.name.startswith("ARR at as-of"))
-    assert 30 <= arr.value <= 150 and arr.source.startswith("seed 002")

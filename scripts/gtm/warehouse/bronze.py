@@ -156,13 +156,7 @@ CRM_OPPORTUNITIES = _t(
     "CRM opportunities, one row per version.",
     ("opportunity_id", "text", "CRM opportunity id."),
     ("account_id", "text", "Account."),
-    (
-        "lead_id",
-        "text",
-        "Lead the opportunity came from (new business). Empty on a won New Business deal from before the CRM "
-        "history (the installed base, migrated with its final state only and no stage history): that is how "
-        "pre-history deals are told apart.",
-    ),
+    ("lead_id", "text", "Lead the opportunity came from (new business)."),
     ("owner_user_id", "text", "Owning AE or CSM."),
     ("opportunity_type", "text", "New Business, Expansion or Renewal."),
     ("stage", "text", "Stage as exported (spellings vary)."),
@@ -174,7 +168,7 @@ CRM_OPPORTUNITIES = _t(
     ("demo_held_at", RAW, "When the demo took place (text export)."),
     ("lost_reason", "text", "Reason given when closed lost."),
     ("plan", "text", "Plan quoted: Starter, Growth, Scale or Enterprise."),
-    ("term_months", "integer", "Contract term quoted: 1 (month-to-month), 12, 24 or 36."),
+    ("term_months", "integer", "Contract term quoted: 12, 24 or 36."),
     ("sales_segment", "text", "Segment recorded on the opportunity; empty means the account's segment."),
     ("created_at", TS, "When the opportunity was created."),
     ("updated_at", TS, "When this version of the record was written."),
@@ -268,7 +262,7 @@ BILLING_SUBSCRIPTIONS = _t(
     ("account_id", "text", "Customer account."),
     ("opportunity_id", "text", "Opportunity that created or last changed it."),
     ("plan", "text", "Starter, Growth, Scale or Enterprise."),
-    ("term_months", "integer", "1 (month-to-month), 12, 24 or 36."),
+    ("term_months", "integer", "12, 24 or 36."),
     ("start_date", "date", "Current term start."),
     ("end_date", "date", "Current term end (exclusive)."),
     ("mrr_amount", "numeric", "Committed subscription MRR, USD."),

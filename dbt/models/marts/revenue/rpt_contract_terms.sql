@@ -1,4 +1,4 @@
-{#- One row per segment (the account's current segment) x contract term (1/12/24/36 months) over the subscriptions
+{#- One row per segment (the account's current segment) x contract term (12/24/36 months) over the subscriptions
     in force at the end of the as-of date: how many, their share of the segment's subscriptions, ARR and
     average ACV (committed MRR x 12), the average contracted length so far (first version to the end of the
     current term), and the renewals these subscriptions have recorded with the average interval between a

@@ -171,28 +171,19 @@ class Lifecycle:
 
     # ------------------------------------------------------------------ subscriptions
     def build_subscriptions(self) -> None:
-        """Each customer's contracts: renewals (or churn) at term end, month-to-month contracts that can end
-        any month, expansion attempts (won or lost), contractions, later New Business wins at the same account
-        (booked as expansions, or as a restart after churn) and one possible reactivation."""
         w, rp = self.w, self.p["retention"]
         pl = self.p["plans"]
         up = self.p["usage"]
+        csms = w.team("CSM", None)
         horizon = w.end_us
-        later_wins: dict[int, list[Customer]] = {}
         for c in sorted(w.customers, key=lambda x: (x.start_us, x.account_idx)):
             if c.account_idx in self.customer_by_account:
-                later_wins.setdefault(c.account_idx, []).append(c)
-                continue
-            self.customer_by_account[c.account_idx] = c
-        for account_idx in sorted(self.customer_by_account):
-            c = self.customer_by_account[account_idx]
-            pending = later_wins.get(account_idx, [])
+                continue  # a second New Business win at a known customer is handled as an expansion
             rng = w.rng("lifecycle", c.account_idx)
-            # Over-quota traffic is about usage, not plan tier: larger plans carry larger quotas.
-            self.over_quota[c.account_idx] = bool(rng.random() < up["over_quota_share"])
+            self.customer_by_account[c.account_idx] = c
+            self.over_quota[c.account_idx] = bool(rng.random() < up["over_quota_share"] * (1 + 0.5 * c.plan))
             throttled = self.over_quota[c.account_idx]
-            on_duty = w.team("CSM", None, c.start_us)
-            csm = str(on_duty[rng.integers(0, len(on_duty))])
+            csm = str(csms[rng.integers(0, len(csms))])
             w.account_version(c.account_idx, c.start_us, "Customer", csm)
             # Ids derive from the account, never from a global counter, so a longer simulated horizon
             # (an increment) re-creates exactly the same ids.
@@ -206,105 +197,60 @@ class Lifecycle:
                 c.mrr,
                 c.opportunity_id,
             )
-            annual = rp["annual_churn"][c.segment]
-            monthly = rp["monthly_churn"][c.segment]
             intervals: list[Interval] = []
             versions = [k.version(k.start_us, "active", "new")]
             seg_start = t = k.start_us
-            restarts = renewals = expansions = 0
+            reactivations = renewals = expansions = 0
             while t < horizon:
                 nxt = add_months(t, 1)
-                # A later New Business win while the contract runs adds its MRR on the day it closes.
-                while pending and pending[0].start_us < min(nxt, k.end_us):
-                    win = pending.pop(0)
-                    at = max(win.start_us, seg_start)
-                    intervals.append(Interval(seg_start, at, k.plan, k.mrr, k.subscription_id))
-                    k.mrr = round(k.mrr + win.mrr, 2)
-                    k.plan = max(k.plan, win.plan)
-                    k.opportunity_id = win.opportunity_id
-                    seg_start = at
-                    versions.append(k.version(at, "active", "expansion"))
-                exposed = self.exposed(c.account_idx, nxt)
-                risk = rp["exposed_churn_multiplier"] if exposed and not throttled else 1.0
-                risk *= rp["throttled_churn_multiplier"] if throttled else 1.0
-                if k.term == 1:
-                    churn_now = rng.random() < min(monthly * risk, 0.9)
-                    end_now = churn_now
-                    if not churn_now:
-                        k.end_us = add_months(nxt, 1)
-                elif nxt >= k.end_us:
-                    # Renewal decision at term end: a renewal opportunity, lost when the customer churns.
-                    p_churn = 1 - (1 - annual) ** (k.term / 12)
-                    churn_now = rng.random() < min(p_churn * risk, 0.9)
+                if nxt >= k.end_us:
+                    # Renewal decision at term end.
+                    p_churn = 1 - (1 - rp["base_churn_at_renewal"]) ** (k.term / 12)
+                    if self.exposed(c.account_idx, k.end_us) and not throttled:
+                        p_churn *= rp["exposed_churn_multiplier"]
+                    if throttled:
+                        p_churn *= rp["throttled_churn_multiplier"]
+                    churn = rng.random() < min(p_churn, 0.9)
                     renewals += 1
                     k.opportunity_id = self._lifecycle_opportunity(
-                        rng,
-                        c,
-                        csm,
-                        "Renewal",
-                        k.end_us,
-                        k.mrr,
-                        k.plan,
-                        k.term,
-                        not churn_now,
-                        renewals,
-                        churn_reason=self._churn_reason(rng, exposed or throttled),
-                    )[0]
-                    end_now = True
-                else:
-                    churn_now = end_now = False
-                if end_now:
-                    end_at = k.end_us if k.term != 1 else nxt
-                    intervals.append(Interval(seg_start, end_at, k.plan, k.mrr, k.subscription_id))
-                    if not churn_now:
+                        rng, c, csm, "Renewal", k.end_us, k.mrr, k.plan, k.term, not churn, renewals
+                    )
+                    intervals.append(Interval(seg_start, k.end_us, k.plan, k.mrr, k.subscription_id))
+                    if not churn:
                         k.start_us, k.end_us = k.end_us, add_months(k.end_us, k.term)
                         versions.append(k.version(k.start_us, "active", "renewal"))
                         seg_start = t = k.start_us
                         continue
-                    versions.append(k.version(end_at, "expired", "cancellation", cancelled_us=end_at))
-                    w.account_version(c.account_idx, end_at, "Former Customer", csm)
-                    back = NULL_TS
-                    if pending:  # a new win at a former customer restarts its subscription
-                        win = pending.pop(0)
-                        back = max(win.start_us, end_at + US_PER_DAY)
-                        k.plan, k.term, k.mrr, k.opportunity_id = (
-                            win.plan,
-                            win.term_months,
-                            win.mrr,
-                            win.opportunity_id,
-                        )
-                    elif restarts == 0 and rng.random() < rp["reactivation_rate"]:
-                        back = add_months(end_at, int(rng.integers(3, 12)))
-                        k.term, k.mrr = 12, round(k.mrr * rng.uniform(0.7, 1.1), 2)
-                    if back != NULL_TS and back < horizon:
-                        restarts += 1
-                        k.subscription_id = f"{base_id}-R{restarts}"
-                        k.start_us, k.end_us = back, add_months(back, k.term)
-                        versions.append(k.version(k.start_us, "active", "reactivation"))
-                        w.account_version(c.account_idx, k.start_us, "Customer", csm)
-                        seg_start = t = k.start_us
-                        continue
+                    versions.append(k.version(k.end_us, "expired", "cancellation", cancelled_us=k.end_us))
+                    w.account_version(c.account_idx, k.end_us, "Former Customer", csm)
+                    if reactivations == 0 and rng.random() < rp["reactivation_rate"]:
+                        back = add_months(k.end_us, int(rng.integers(3, 12)))
+                        if back < horizon:
+                            reactivations += 1
+                            k.subscription_id = f"{base_id}-R{reactivations}"
+                            k.term, k.start_us, k.end_us = 12, back, add_months(back, 12)
+                            k.mrr = round(k.mrr * rng.uniform(0.7, 1.1), 2)
+                            versions.append(k.version(k.start_us, "active", "reactivation"))
+                            w.account_version(c.account_idx, k.start_us, "Customer", csm)
+                            seg_start = t = k.start_us
+                            continue
                     break
-                # Mid-term changes on monthly anniversaries: expansion attempts (some lost) and contractions.
+                # Mid-term changes on monthly anniversaries.
+                exposed = self.exposed(c.account_idx, nxt)
                 p_con = rp["monthly_contraction"] * (rp["exposed_contraction_multiplier"] if exposed else 1.0)
-                attempt = rp["monthly_expansion"] / rp["expansion_win_rate"] * (0.5 if exposed else 1.0)
-                if rng.random() < attempt:
-                    won = rng.random() < rp["expansion_win_rate"]
-                    add = round(k.mrr * rng.uniform(*rp["expansion_range"]), 2)
-                    new_plan = k.plan + 1 if k.plan < 3 and rng.random() < 0.35 else k.plan
-                    if new_plan != k.plan:
-                        add = max(add, round(pl["list_mrr"][new_plan] - k.mrr, 2))
+                if rng.random() < rp["monthly_expansion"] * (0.5 if exposed else 1.0):
+                    intervals.append(Interval(seg_start, nxt, k.plan, k.mrr, k.subscription_id))
+                    old_mrr = k.mrr
+                    k.mrr = round(k.mrr * (1 + rng.uniform(*rp["expansion_range"])), 2)
+                    if k.plan < 3 and rng.random() < 0.35:
+                        k.plan += 1
+                        k.mrr = max(k.mrr, pl["list_mrr"][k.plan])
                     expansions += 1
-                    opp_id, amount = self._lifecycle_opportunity(
-                        rng, c, csm, "Expansion", nxt, add, new_plan, k.term, won, expansions
+                    k.opportunity_id = self._lifecycle_opportunity(
+                        rng, c, csm, "Expansion", nxt, k.mrr - old_mrr, k.plan, k.term, True, expansions
                     )
-                    if won:
-                        intervals.append(Interval(seg_start, nxt, k.plan, k.mrr, k.subscription_id))
-                        k.mrr = round(k.mrr + amount / 12, 2)
-                        k.plan = new_plan
-                        k.opportunity_id = opp_id
-                        seg_start = nxt
-                        versions.append(k.version(nxt, "active", "expansion"))
+                    seg_start = nxt
+                    versions.append(k.version(nxt, "active", "expansion"))
                 elif rng.random() < p_con:
                     intervals.append(Interval(seg_start, nxt, k.plan, k.mrr, k.subscription_id))
                     k.mrr = round(k.mrr * (1 - rng.uniform(*rp["contraction_range"])), 2)
@@ -318,12 +264,6 @@ class Lifecycle:
                 )
             self.intervals[c.account_idx] = [iv for iv in intervals if iv.end_us > iv.start_us]
             self._emit_subscription_versions(c, versions)
-
-    def _churn_reason(self, rng, exposed: bool) -> str:
-        rp = self.p["retention"]
-        if exposed and rng.random() < 0.5:
-            return rp["churn_reliability_reason"]
-        return str(rng.choice(rp["churn_reasons"], p=rp["churn_reason_weights"]))
 
     def _emit_subscription_versions(self, c: Customer, versions: list[tuple]) -> None:
         included = self.p["plans"]["included_tokens_monthly"]
@@ -348,20 +288,13 @@ class Lifecycle:
             updated_at=times,
         )
 
-    def _lifecycle_opportunity(
-        self, rng, c, owner, kind, at_us, mrr, plan, term, won, k, churn_reason=None
-    ) -> tuple[str, float]:
+    def _lifecycle_opportunity(self, rng, c, owner, kind, at_us, mrr, plan, term, won, k) -> str:
         """Opportunity behind a subscription change, closing at ``at_us``; ``mrr`` is the amount's MRR
-        (full MRR for a renewal, the added MRR for an expansion). Lost renewals are the churned ones and carry
-        a churn reason; lost expansions a sales reason. Returns the id and the amount it closed at."""
+        (full MRR for a renewal, the added MRR for an expansion). Lost renewals are the churned ones."""
         id_base, (lead_lo, lead_hi), cycle_factor = LIFECYCLE_OPPORTUNITIES[kind]
         opp_id = f"O{id_base + c.account_idx * 1000 + k:010d}"
         created = at_us - int(rng.uniform(lead_lo, lead_hi) * US_PER_DAY)
-        rp = self.p["retention"]
-        lost_reason = churn_reason
-        if kind == "Expansion" and not won:
-            lost_reason = str(rng.choice(rp["expansion_lost_reasons"], p=rp["expansion_lost_reason_weights"]))
-        amount, _ = self.w._opportunity_path(
+        self.w._opportunity_path(
             rng,
             opp_id,
             created,
@@ -373,20 +306,17 @@ class Lifecycle:
             term,
             mrr,
             won,
-            0,
+            0 if won else 1,
             4 if won else 3,
             cycle_factor,
             kind,
             c.contact_ids[0] if c.contact_ids else None,
             amount=round(mrr * 12, 2),
-            churn_reason=lost_reason,
         )
-        return opp_id, amount
+        return opp_id
 
     # ------------------------------------------------------------------ invoices
     def build_invoices(self) -> None:
-        """One subscription invoice per account and month, prorated by day: a contract starting, changing or
-        ending mid-month is billed for the days each MRR was in force."""
         w = self.w
         for account_idx, intervals in sorted(self.intervals.items()):
             c = self.customer_by_account[account_idx]
@@ -394,30 +324,21 @@ class Lifecycle:
             rows = []
             for m in range(w.n_months):
                 first = to_us(month_start(w.start, m))
-                nxt = to_us(month_start(w.start, m + 1))
-                overlap = [iv for iv in intervals if iv.start_us < nxt and iv.end_us > first]
-                if not overlap:
+                active = [iv for iv in intervals if iv.start_us <= first < iv.end_us]
+                if not active:
                     continue
-                days = (nxt - first) / US_PER_DAY
-                amount = 0.0
-                for iv in overlap:
-                    lo = max(iv.start_us, first) // US_PER_DAY
-                    hi = min(iv.end_us, nxt) // US_PER_DAY
-                    amount += iv.mrr * (hi - lo) / days
-                lo_us = (max(overlap[0].start_us, first) // US_PER_DAY) * US_PER_DAY
-                hi_us = -(-min(overlap[-1].end_us, nxt) // US_PER_DAY) * US_PER_DAY
+                iv = active[-1]
                 paid_delay = int(rng.uniform(1, 35) * US_PER_DAY)
                 status_paid = rng.random() < 0.97
-                if round(amount, 2) <= 0:
-                    continue
+                nxt = to_us(month_start(w.start, m + 1))
                 rows.append(
                     (
                         f"INV-{c.account_id}-{month_start(w.start, m):%Y%m}",
-                        overlap[-1].subscription_id,
-                        lo_us,
-                        lo_us,
-                        hi_us,
-                        round(amount, 2),
+                        iv.subscription_id,
+                        first,
+                        first,
+                        nxt,
+                        iv.mrr,
                         paid_delay,
                         status_paid,
                     )

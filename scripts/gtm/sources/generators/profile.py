@@ -10,12 +10,6 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_PROFILE_PATH = Path(__file__).with_name("profile.toml")
-# Named company profiles: the base file is seed 000's SMB motion; others are partial overrides of it.
-PROFILES: dict[str, Path | None] = {
-    "smb": None,
-    "midmarket": Path(__file__).with_name("profile_midmarket.toml"),
-}
-DEFAULT_PROFILE_NAME = "smb"
 
 
 def _merge(base: dict, override: dict, path: str = "") -> dict:
@@ -30,18 +24,11 @@ def _merge(base: dict, override: dict, path: str = "") -> dict:
     return base
 
 
-def load_profile(override: Path | str | None = None) -> dict[str, Any]:
-    """The base profile, a named profile (``smb``, ``midmarket``) or the base plus a partial TOML file."""
+def load_profile(override_path: Path | None = None) -> dict[str, Any]:
     profile = tomllib.loads(DEFAULT_PROFILE_PATH.read_text())
-    if isinstance(override, str) and override in PROFILES:
-        override = PROFILES[override]
-    if override is not None:
-        profile = _merge(copy.deepcopy(profile), tomllib.loads(Path(override).read_text()))
+    if override_path is not None:
+        profile = _merge(copy.deepcopy(profile), tomllib.loads(Path(override_path).read_text()))
     return _normalise(profile)
-
-
-def profile_name(profile: dict[str, Any]) -> str:
-    return str(profile["company"]["name"])
 
 
 def _normalise(node):

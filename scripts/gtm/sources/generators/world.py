@@ -143,7 +143,6 @@ class World:
         self.n_months = months_between(self.start, until) + 1
         self.end_us = to_us(month_start(until, 1))  # simulate whole months
         self.out = FrameParts()
-        self.warm_months = int(profile["company"]["warm_start_months"])
         self.customers: list[Customer] = []
         faker = Faker("en_US")
         faker.seed_instance(self.seed)
@@ -181,12 +180,6 @@ class World:
         self._opp_buf: list[tuple] = []
         self._hist_buf: list[tuple] = []
         self._act_buf: list[tuple] = []
-        # Segment effects on win rate, normalised so the channel's win rate over the segment mix is kept.
-        a, op = profile["accounts"], profile["opportunities"]
-        mean_win = sum(
-            w * op["segment_win_factor"][s] for s, w in zip(a["segments"], a["segment_weights"], strict=True)
-        )
-        self._segment_win = {s: op["segment_win_factor"][s] / mean_win for s in a["segments"]}
 
     # ------------------------------------------------------------------ helpers
     def rng(self, stream: str, *keys: int) -> np.random.Generator:
@@ -214,58 +207,22 @@ class World:
         return w / w.sum(), n_days
 
     # ------------------------------------------------------------------ users
-    def growth_factor(self, m: int) -> float:
-        """Lead-volume growth without seasonality, normalised like ``month_volume_factor``: what headcount
-        plans follow (teams are not hired and let go with the seasons)."""
-        c = self.p["company"]
-
-        def raw(k: int) -> float:
-            return 1.0 + (c["growth_over_history"] - 1.0) * k / max(self.cfg.months - 1, 1)
-
-        return raw(m) / (sum(raw(k) for k in range(self.cfg.months)) / self.cfg.months)
-
     def build_users(self) -> None:
-        """The sales and success teams grow with volume: the profile's headcounts are at average volume; the
-        team is sized for each month's volume and a new rep is hired the month the plan needs one (a few
-        weeks ahead), then ramps: it receives a growing share of the work over ``ramp_months``."""
         t = self.p["teams"]
         rng = self.rng("users", 0)
-        managers_n = max(2, self.scaled(t["managers"]))
-        plan = [
-            ("BDR", "Inbound Sales", "Inbound", t["inbound_bdr"]),
-            ("BDR", "Outbound Sales", "Outbound", t["outbound_bdr"]),
-            ("AE", "Inbound Sales", "Inbound", t["inbound_ae"]),
-            ("AE", "Outbound Sales", "Outbound", t["outbound_ae"]),
-            ("CSM", "Customer Success", None, t["csm"]),
-        ]
-        roster = [("Manager", "Sales Leadership", None)] * managers_n
-        hired_at: list[int] = [0] * managers_n
-        first_month = -self.warm_months
-        for role, team, channel, base in plan:
-            need = [
-                max(1, round(base * self.scale * self.growth_factor(m)))
-                for m in range(first_month, self.cfg.months)
-            ]
-            for j in range(max(need)):
-                roster.append((role, team, channel))
-                month = next(k for k, n in enumerate(need) if n > j) + first_month
-                hired_at.append(month)
+        roster = (
+            [("Manager", "Sales Leadership", None)] * max(2, self.scaled(t["managers"]))
+            + [("BDR", "Inbound Sales", "Inbound")] * self.scaled(t["inbound_bdr"])
+            + [("BDR", "Outbound Sales", "Outbound")] * self.scaled(t["outbound_bdr"])
+            + [("AE", "Inbound Sales", "Inbound")] * self.scaled(t["inbound_ae"])
+            + [("AE", "Outbound Sales", "Outbound")] * self.scaled(t["outbound_ae"])
+            + [("CSM", "Customer Success", None)] * self.scaled(t["csm"])
+        )
         n = len(roster)
         user_ids = ids("U", np.arange(1, n + 1), 4)
         first = self.first_names[rng.integers(0, len(self.first_names), n)]
         last = self.last_names[rng.integers(0, len(self.last_names), n)]
-        tenure = rng.integers(30, 3 * 365, n) * US_PER_DAY
-        ahead = rng.integers(0, 21, n) * US_PER_DAY
-        hired = np.array(
-            [
-                to_us(month_start(self.start, m)) - tenure[i]
-                if m <= first_month
-                else to_us(month_start(self.start, m)) - ahead[i]
-                for i, m in enumerate(hired_at)
-            ],
-            dtype=np.int64,
-        )
-        hired = (hired // US_PER_DAY) * US_PER_DAY
+        hired = self.start_us - rng.integers(30, 3 * 365, n) * US_PER_DAY
         managers = [uid for uid, (role, _, _) in zip(user_ids, roster, strict=True) if role == "Manager"]
         manager_of = []
         for role, _team, channel in roster:
@@ -283,11 +240,9 @@ class World:
         emails = [
             f"{f.lower()}.{lname.lower()}@apiforge.example" for f, lname in zip(first, last, strict=True)
         ]
-        # A rep appears in the CRM when hired (the team before the history as of the day before it).
-        visible = np.maximum(hired, self.start_us - US_PER_DAY)
         self.out.add(
             "crm_users",
-            visible,
+            np.full(n, self.start_us - US_PER_DAY),
             user_id=user_ids,
             full_name=np.char.add(np.char.add(first, " "), last).astype(object),
             email=np.array(emails, dtype=object),
@@ -297,30 +252,14 @@ class World:
             manager_user_id=np.array(manager_of, dtype=object),
             hired_on=hired,
             is_active=True,
-            updated_at=visible,
+            updated_at=np.full(n, self.start_us - US_PER_DAY),
         )
 
-    def team(self, role: str, channel: str | None, at_us: int | None = None) -> np.ndarray:
+    def team(self, role: str, channel: str | None) -> np.ndarray:
         mask = self.users["role"] == role
         if channel:
             mask &= self.users["channel"] == channel
-        if at_us is not None:
-            hired = mask & (self.users["hired"] <= at_us)
-            mask = hired if hired.any() else mask
         return self.users["ids"][mask]
-
-    def assign(self, rng, role: str, channel: str | None, at_us: int, n: int) -> np.ndarray:
-        """``n`` owners among the team on duty at ``at_us``; reps in their ramp get a smaller share."""
-        mask = self.users["role"] == role
-        if channel:
-            mask &= self.users["channel"] == channel
-        on_duty = mask & (self.users["hired"] <= at_us)
-        if not on_duty.any():
-            on_duty = mask
-        members = np.flatnonzero(on_duty)
-        ramp = self.p["teams"]["ramp_months"] * 30.4 * US_PER_DAY
-        weight = np.clip((at_us - self.users["hired"][members]) / ramp, 0.2, 1.0)
-        return self.users["ids"][members[rng.choice(len(members), n, p=weight / weight.sum())]]
 
     # ------------------------------------------------------------------ accounts and contacts
     def new_accounts(
@@ -434,26 +373,8 @@ class World:
 
     # ------------------------------------------------------------------ leads
     def build_leads(self) -> None:
-        """Leads month by month, starting ``warm_start_months`` before the history (a warm start): the
-        pipeline the company already had is simulated, and only what is still open when the history starts
-        is kept (deals won before it join the installed base)."""
-        for m in range(-self.warm_months, self.n_months):
+        for m in range(self.n_months):
             self._leads_for_month(m)
-
-    def _hide_closed_before_start(self, chunks_before: dict[str, int], lead_ids, contact_ids, hide) -> None:
-        """Drop this month's rows of leads that were closed before the history starts (warm-up months)."""
-        hidden_leads, hidden_contacts = lead_ids[hide], contact_ids[hide]
-        for table, column, values in (
-            ("crm_leads", "lead_id", hidden_leads),
-            ("crm_activities", "lead_id", hidden_leads),
-            ("sales_touches", "contact_id", hidden_contacts),
-            ("marketing_touches", "contact_id", hidden_contacts),
-        ):
-            parts = self.out.parts[table]
-            for i in range(chunks_before.get(table, 0), len(parts)):
-                cols, version = parts[i]
-                keep = ~np.isin(cols[column], values)
-                parts[i] = ({k: v[keep] for k, v in cols.items()}, version[keep])
 
     def _leads_for_month(self, m: int) -> None:
         lp = self.p["leads"]
@@ -478,18 +399,12 @@ class World:
             rng.choice(statuses, n, p=lp["inbound_status_weights"]),
             rng.choice(statuses, n, p=lp["outbound_status_weights"]),
         )
-        final = self._source_effect(rng, final, inbound, source)
-        mid_month = to_us(first_day) + 14 * US_PER_DAY
+        bdr_in, bdr_out = self.team("BDR", "Inbound"), self.team("BDR", "Outbound")
         owner = np.where(
-            inbound,
-            self.assign(rng, "BDR", "Inbound", mid_month, n),
-            self.assign(rng, "BDR", "Outbound", mid_month, n),
+            inbound, bdr_in[rng.integers(0, len(bdr_in), n)], bdr_out[rng.integers(0, len(bdr_out), n)]
         )
-        ae = np.where(
-            inbound,
-            self.assign(rng, "AE", "Inbound", mid_month, n),
-            self.assign(rng, "AE", "Outbound", mid_month, n),
-        )
+        ae_in, ae_out = self.team("AE", "Inbound"), self.team("AE", "Outbound")
+        ae = np.where(inbound, ae_in[rng.integers(0, len(ae_in), n)], ae_out[rng.integers(0, len(ae_out), n)])
 
         # Accounts: most leads bring a new company, some are a second person at a known one.
         existing = (rng.random(n) < lp["existing_account_share"]) & (len(self.acct_segment) > 0)
@@ -518,8 +433,7 @@ class World:
         final_delay = (
             rng.lognormal(np.log(self.p["leads"]["days_to_final_status_median"]), 0.8, n) * US_PER_DAY
         ).astype(np.int64)
-        # Working leads: an opening cadence of a few weeks, then nurture touches (below) until closed out.
-        working_tail = (rng.uniform(2, 21, n) * US_PER_DAY).astype(np.int64)
+        working_tail = (rng.uniform(0, 75, n) * US_PER_DAY).astype(np.int64)
         final_at = np.where(
             untouched, NULL_TS, first_touch + np.where(final == "Working", working_tail, final_delay)
         )
@@ -533,10 +447,7 @@ class World:
             "Incorrect Contact Data": 1.2,
             "New": 0.0,
         }
-        # Engagement: how responsive a lead is. For Working leads it scales the opening cadence and the pace
-        # of nurture touches, so engaged leads are both touched more and touched more recently.
-        engagement = rng.lognormal(0.0, lp["engagement_sigma"], n)
-        lam = np.array([call_rate[s] for s in final]) * np.where(final == "Working", engagement, 1.0)
+        lam = np.array([call_rate[s] for s in final])
         calls = np.where(untouched, 0, rng.poisson(lam))
         emails = np.where(untouched, 0, rng.poisson(lam * 0.7))
         texts = np.where(untouched, 0, rng.poisson(np.where(inbound, 0.9, 0.3)))
@@ -553,29 +464,19 @@ class World:
         )
         dm_rate = {"Converted": 0.8, "Demo Set": 0.65, "Sales Nurture": 0.3, "Working": 0.15}
         dm = rng.random(n) < np.array([dm_rate.get(s, 0.2) for s in final])
-        # A Working lead reaches a decision maker on some touch: more touches, more chances.
-        p_dm = 1 - (1 - lp["nurture_dm_connect_rate"] / 3) ** (calls + emails + texts)
-        dm = np.where(final == "Working", rng.random(n) < p_dm, dm)
         plan_price = np.array([self._segment_price(s) for s in segments])
         predicted = np.round(
             plan_price * 1.3 * rng.lognormal(0, self.p["leads"]["predicted_value_sigma"], n), 2
         )
 
-        lead_numbers = np.arange(n) + (m + 100) * 1_000_000 + 1
+        lead_numbers = np.arange(n) + m * 1_000_000 + 1
         lead_ids = ids("L", lead_numbers, 9)
-        warm_up = m < 0
-        if warm_up:
-            chunks_before = {
-                t: len(self.out.parts[t])
-                for t in ("crm_leads", "crm_activities", "sales_touches", "marketing_touches")
-            }
 
         # Opportunities for converted leads (created when the lead converts).
         converted = final == "Converted"
         opp_ids = np.full(n, None, dtype=object)
-        opp_closed = np.full(n, NULL_TS, dtype=np.int64)
         if converted.any():
-            opp_ids[converted], opp_closed[converted] = self._new_business(
+            opp_ids[converted] = self._new_business(
                 rng=self.rng("opportunities", m),
                 created=final_at[converted],
                 account_idx=account_idx[converted],
@@ -584,7 +485,6 @@ class World:
                 channel=channel[converted],
                 segments=segments[converted],
                 contact_ids=contact_ids[converted],
-                prehistory_before=self.start_us if warm_up else None,
             )
 
         # Version 1: created (New). Version 2: first touch (Working). Version 3: final state.
@@ -645,7 +545,6 @@ class World:
                 NULL_TS,
             )
             firsts[method] = first_of
-        self._lead_firsts = firsts
         channels_used = np.array(
             [
                 ",".join(x for x, c in (("call", a), ("email", b), ("text", c2)) if c > 0)
@@ -671,22 +570,6 @@ class World:
             converted_opportunity_id=opp_ids[touched],
             updated_at=final_at[touched],
         )
-        closed_out = self._nurture_working(
-            rng,
-            final == "Working",
-            base,
-            lead_ids,
-            contact_ids,
-            account_idx,
-            owner,
-            inbound,
-            final_at,
-            calls,
-            emails,
-            texts,
-            dm,
-            engagement,
-        )
         self._lead_activities(
             rng,
             lead_ids,
@@ -702,207 +585,6 @@ class World:
             first_method,
         )
         self._marketing_touches(rng, contact_ids, inbound, source, form_submitted, created)
-        if warm_up:
-            terminal = ~np.isin(final, ["New", "Working"]) & (final_at < self.start_us)
-            hide = (terminal & ~(converted & (opp_closed >= self.start_us))) | (
-                (closed_out != NULL_TS) & (closed_out < self.start_us)
-            )
-            self._hide_closed_before_start(chunks_before, lead_ids, contact_ids, hide)
-
-    def _source_effect(self, rng, final, inbound, source):
-        """Lead source moves conversion (a referral converts far better than a purchased list) while each
-        channel keeps its overall lead-to-opportunity rate: the factors are normalised over the source mix."""
-        lp = self.p["leads"]
-        factor = lp["source_conversion_factor"]
-        statuses = np.array(lp["statuses"])
-        conv_i = lp["statuses"].index("Converted")
-        final = final.copy()
-        u, redraw = rng.random(len(final)), rng.random(len(final))
-        for is_in, sources, weights, status_w in (
-            (True, lp["inbound_sources"], lp["inbound_source_weights"], lp["inbound_status_weights"]),
-            (False, lp["outbound_sources"], lp["outbound_source_weights"], lp["outbound_status_weights"]),
-        ):
-            mean = sum(factor[s] * w for s, w in zip(sources, weights, strict=True))
-            p_conv = status_w[conv_i]
-            others = np.array(status_w, dtype=float)
-            others[conv_i] = 0
-            cum = np.cumsum(others / others.sum())
-            for src in sources:
-                f = factor[src] / mean
-                mask = (inbound == is_in) & (source == src)
-                if f < 1:
-                    demote = mask & (final == "Converted") & (u < 1 - f)
-                    final[demote] = statuses[np.searchsorted(cum, redraw[demote], side="right")]
-                elif f > 1:
-                    promote = mask & (final != "Converted") & (u < p_conv * (f - 1) / (1 - p_conv))
-                    final[promote] = "Converted"
-        return final
-
-    def _nurture_working(
-        self,
-        rng,
-        working,
-        base,
-        lead_ids,
-        contact_ids,
-        account_idx,
-        owner,
-        inbound,
-        cadence_end,
-        calls,
-        emails,
-        texts,
-        dm,
-        engagement,
-    ) -> np.ndarray:
-        """Working is not terminal. After the opening cadence a Working lead gets nurture touches (exponential
-        gaps whose mean falls with the lead's engagement) until it is closed out (recycled into Sales Nurture
-        or marked Not Interested) or the history ends. Each touch is a new lead version whose counts,
-        last activity and decision-maker flag are as of that moment."""
-        lp = self.p["leads"]
-        k = np.flatnonzero(working)
-        closed_out = np.full(len(working), NULL_TS, dtype=np.int64)
-        if not len(k):
-            return closed_out
-        nk = len(k)
-        gap_mean = lp["nurture_gap_median_days"] / engagement[k]
-        max_touches = lp["nurture_max_touches"]
-        gaps = rng.exponential(1.0, (nk, max_touches)) * gap_mean[:, None] * US_PER_DAY
-        times = cadence_end[k][:, None] + np.cumsum(gaps, axis=1).astype(np.int64)
-        closes = rng.random(nk) < lp["working_closeout_share"]
-        close_at = cadence_end[k] + (rng.uniform(*lp["working_closeout_days"], nk) * US_PER_DAY).astype(
-            np.int64
-        )
-        stop = np.where(closes, close_at, self.end_us)
-        valid = times < stop[:, None]
-        method = rng.choice(np.array(["email", "call", "text"]), (nk, max_touches), p=[0.6, 0.33, 0.07])
-        dm_hit = (rng.random((nk, max_touches)) < lp["nurture_dm_connect_rate"]) & (method == "call")
-        rows, cols = np.nonzero(valid)
-        # First touch per method, nurture included: the burst's when it had one, else the first nurture touch.
-        big = np.iinfo(np.int64).max
-        first_nurture = {
-            m: np.where(valid & (method == m), times, big).min(axis=1) for m in ("call", "email", "text")
-        }
-
-        def first_as_of(m, lead_rows, at):
-            burst = self._lead_firsts[m][k[lead_rows]]
-            later = first_nurture[m][lead_rows]
-            return np.where(burst != NULL_TS, burst, np.where(later <= at, later, NULL_TS))
-
-        if len(rows):
-            c_calls = np.cumsum(valid & (method == "call"), axis=1)
-            c_emails = np.cumsum(valid & (method == "email"), axis=1)
-            c_texts = np.cumsum(valid & (method == "text"), axis=1)
-            c_dm = np.cumsum(valid & dm_hit, axis=1) > 0
-            li = k[rows]
-            t = times[rows, cols]
-            n_calls = calls[li] + c_calls[rows, cols]
-            n_emails = emails[li] + c_emails[rows, cols]
-            n_texts = texts[li] + c_texts[rows, cols]
-            touch_channels = np.array(
-                [
-                    ",".join(x for x, c in (("call", a), ("email", b), ("text", c2)) if c > 0)
-                    for a, b, c2 in zip(n_calls.tolist(), n_emails.tolist(), n_texts.tolist(), strict=True)
-                ],
-                dtype=object,
-            )
-            self.out.add(
-                "crm_leads",
-                t,
-                **{key: v[li] for key, v in base.items()},
-                status="Working",
-                first_call_at=fmt_ts_text(first_as_of("call", rows, t)),
-                first_text_at=fmt_ts_text(first_as_of("text", rows, t)),
-                first_email_at=fmt_ts_text(first_as_of("email", rows, t)),
-                last_activity_at=fmt_ts_text(t),
-                call_count=n_calls,
-                text_count=n_texts,
-                email_count=n_emails,
-                touch_channels=touch_channels,
-                is_decision_maker_connected=dm[li] | c_dm[rows, cols],
-                updated_at=t,
-            )
-            m_touch = method[rows, cols]
-            act_ids = np.char.add(
-                "ACTN", np.char.add(lead_ids[li].astype(str), np.char.zfill(cols.astype(str), 3))
-            )
-            self.out.add(
-                "crm_activities",
-                t,
-                activity_id=act_ids.astype(object),
-                activity_type=m_touch.astype(object),
-                outcome=np.where(
-                    m_touch == "call",
-                    np.where(dm_hit[rows, cols], "Connected", "No Answer"),
-                    np.where(rng.random(len(rows)) < 0.1, "Replied", "Sent"),
-                ).astype(object),
-                user_id=owner[li].astype(object),
-                lead_id=lead_ids[li],
-                contact_id=contact_ids[li],
-                opportunity_id=None,
-                account_id=ids("A", account_idx[li] + 1, 7),
-                occurred_at=t,
-                duration_minutes=np.where(m_touch == "call", rng.integers(1, 25, len(rows)), None).astype(
-                    object
-                ),
-            )
-            out_k = ~inbound[li]
-            if out_k.any():
-                self.out.add(
-                    "sales_touches",
-                    t[out_k],
-                    touch_id=np.char.replace(act_ids[out_k], "ACTN", "STN").astype(object),
-                    contact_id=contact_ids[li][out_k],
-                    user_id=owner[li][out_k].astype(object),
-                    channel="Outbound",
-                    method=m_touch[out_k].astype(object),
-                    touched_at=t[out_k],
-                )
-        # Close-out: the last version, counts as of the last touch.
-        last_col = valid.sum(axis=1) - 1
-        ck = np.flatnonzero(closes & (close_at < self.end_us))
-        if len(ck):
-            li = k[ck]
-            has = last_col[ck] >= 0
-            col = np.maximum(last_col[ck], 0)
-            sel = np.arange(nk)[ck]
-
-            def cum(mask):
-                return np.where(has, np.cumsum(valid & mask, axis=1)[sel, col], 0)
-
-            last_at = np.where(has, times[sel, col], cadence_end[li])
-            n_calls = calls[li] + cum(method == "call")
-            n_emails = emails[li] + cum(method == "email")
-            n_texts = texts[li] + cum(method == "text")
-            status = np.where(
-                rng.random(len(ck)) < lp["working_recycle_share"], "Sales Nurture", "Not Interested"
-            )
-            touch_channels = np.array(
-                [
-                    ",".join(x for x, c in (("call", a), ("email", b), ("text", c2)) if c > 0)
-                    for a, b, c2 in zip(n_calls.tolist(), n_emails.tolist(), n_texts.tolist(), strict=True)
-                ],
-                dtype=object,
-            )
-            self.out.add(
-                "crm_leads",
-                close_at[ck],
-                **{key: v[li] for key, v in base.items()},
-                status=status.astype(object),
-                first_call_at=fmt_ts_text(first_as_of("call", sel, last_at)),
-                first_text_at=fmt_ts_text(first_as_of("text", sel, last_at)),
-                first_email_at=fmt_ts_text(first_as_of("email", sel, last_at)),
-                last_activity_at=fmt_ts_text(last_at),
-                call_count=n_calls,
-                text_count=n_texts,
-                email_count=n_emails,
-                touch_channels=touch_channels,
-                is_decision_maker_connected=dm[li]
-                | np.where(has, (np.cumsum(valid & dm_hit, axis=1) > 0)[sel, col], False),
-                updated_at=close_at[ck],
-            )
-            closed_out[li] = close_at[ck]
-        return closed_out
 
     def _segment_price(self, segment: str) -> float:
         pl = self.p["plans"]
@@ -1024,28 +706,13 @@ class World:
 
     # ------------------------------------------------------------------ opportunities
     def _plan_terms(self, rng, segments: np.ndarray):
-        """Plan, term and quoted MRR per deal: list price x seats/volume, larger for larger segments."""
         pl = self.p["plans"]
         plan = np.array([rng.choice(4, p=pl["mix"][s]) for s in segments])
         term = np.array([rng.choice(pl["terms"], p=pl["term_weights"][s]) for s in segments])
-        size = np.array([pl["segment_size_factor"][s] for s in segments], dtype=float)
-        mrr = np.round(
-            np.array(pl["list_mrr"])[plan] * size * rng.lognormal(0, pl["price_sigma"], len(segments)), 2
-        )
+        mrr = np.round(np.array(pl["list_mrr"])[plan] * rng.lognormal(0, pl["price_sigma"], len(segments)), 2)
         return plan, term, mrr
 
-    def _new_business(
-        self,
-        rng,
-        created,
-        account_idx,
-        lead_ids,
-        owner,
-        channel,
-        segments,
-        contact_ids,
-        prehistory_before=None,
-    ):
+    def _new_business(self, rng, created, account_idx, lead_ids, owner, channel, segments, contact_ids):
         op = self.p["opportunities"]
         n = len(created)
         numbers = np.arange(self.opportunity_seq + 1, self.opportunity_seq + n + 1)
@@ -1053,7 +720,6 @@ class World:
         opp_ids = ids("O", numbers, 8)
         plan, term, mrr = self._plan_terms(rng, segments)
         win_rate = np.where(channel == "Inbound", op["inbound_win_rate"], op["outbound_win_rate"])
-        win_rate = np.clip(win_rate * np.array([self._segment_win[s] for s in segments]), 0.01, 0.95)
         won = rng.random(n) < win_rate
         reason = rng.choice(
             len(op["lost_reasons"]),
@@ -1062,9 +728,8 @@ class World:
         )
         last_stage = np.where(won, len(op["stages"]) - 1, np.array(op["lost_reason_stage"])[reason])
         factor = np.array([op["segment_cycle_factor"][s] for s in segments])
-        closed = np.empty(n, dtype=np.int64)
         for i in range(n):
-            _amount, closed[i] = self._opportunity_path(
+            self._opportunity_path(
                 rng,
                 opp_ids[i],
                 created[i],
@@ -1081,9 +746,8 @@ class World:
                 float(factor[i]),
                 "New Business",
                 contact_ids[i],
-                prehistory_before=prehistory_before,
             )
-        return opp_ids, closed
+        return opp_ids
 
     def _opportunity_path(
         self,
@@ -1104,11 +768,7 @@ class World:
         opp_type,
         contact_id,
         amount=None,
-        churn_reason=None,
-        prehistory_before=None,
-    ) -> tuple[float, int]:
-        """Emit one opportunity's versions, stage history and deal activities; returns the amount it closed
-        at (the booked ACV a won deal is billed at) and the moment it closed."""
+    ) -> None:
         op = self.p["opportunities"]
         stages = op["stages"]
         path = list(range(last_stage + 1))
@@ -1130,11 +790,9 @@ class World:
             if pulled > entered[-1]:
                 close_at = pulled
         amount = round(mrr * 12, 2) if amount is None else amount
-        evolves = opp_type != "Renewal"
         expected_close = int(created) + int(sum(op["stage_median_days"]) * factor * US_PER_DAY)
         demo_set = demo_held = NULL_TS
         versions = []
-        resized = discounted = False
         for s, t in zip(path, entered, strict=True):
             if s == 1 and demo_set == NULL_TS:
                 demo_set = t
@@ -1142,37 +800,17 @@ class World:
                 demo_held = t
             if s > 0 and rng.random() < op["close_date_push_rate"]:
                 expected_close = max(expected_close, t) + int(rng.uniform(7, 30) * US_PER_DAY)
-            # The quote moves once scoping is done (seats up or down) and once at Negotiation (a discount);
-            # a regression back through a stage does not discount twice.
-            if evolves and s == 3 and not resized and rng.random() < op["resize_rate"]:
-                amount = round(amount * float(np.exp(rng.normal(0.0, op["resize_sigma"]))), 2)
-                resized = True
-            if evolves and s == 4 and not discounted and rng.random() < op["discount_rate"]:
-                amount = round(amount * (1 - rng.uniform(*op["discount_range"])), 2)
-                discounted = True
-            versions.append(
-                (t, stages[s], op["stage_probabilities"][s], FORECAST[s], expected_close, None, amount)
-            )
+            if s == 4:
+                amount = round(amount * rng.uniform(0.88, 1.0), 2)
+            versions.append((t, stages[s], op["stage_probabilities"][s], FORECAST[s], expected_close, None))
         if won:
-            versions.append((close_at, "Closed Won", 100, "Closed", close_at, None, amount))
+            versions.append((close_at, "Closed Won", 100, "Closed", close_at, None))
         else:
-            lost = churn_reason or op["lost_reasons"][reason]
-            versions.append((close_at, "Closed Lost", 0, "Omitted", close_at, lost, amount))
+            versions.append((close_at, "Closed Lost", 0, "Omitted", close_at, op["lost_reasons"][reason]))
         account_id = f"A{account_idx + 1:07d}"
         plan_name = self.p["plans"]["names"][plan]
         hist_no = int(opp_id[1:]) * 20
-        migrated = False
-        if prehistory_before is not None and close_at < prehistory_before:
-            # Closed before the history starts: a lost deal left no trace; a won one is part of the installed
-            # base, migrated like the rest of it (final state only, no lead, no stage history).
-            if won:
-                versions = versions[-1:]
-                lead_id = None
-                path, entered, demo_set, demo_held = [], [], NULL_TS, NULL_TS
-                migrated = True
-            else:
-                return amount, close_at
-        for j, (t, stage, prob, forecast, close_us, reason_text, amt) in enumerate(versions):
+        for j, (t, stage, prob, forecast, close_us, reason_text) in enumerate(versions):
             self._opp_buf.append(
                 (
                     t,
@@ -1182,7 +820,7 @@ class World:
                     owner,
                     opp_type,
                     stage,
-                    f"{amt:.2f}",
+                    f"{amount:.2f}",
                     float(prob),
                     forecast,
                     close_us,
@@ -1194,10 +832,9 @@ class World:
                     int(created),
                 )
             )
-            if not migrated:
-                self._hist_buf.append(
-                    (t, f"SH{hist_no + j:010d}", opp_id, stage, float(amt), float(prob), owner)
-                )
+            self._hist_buf.append(
+                (t, f"SH{hist_no + j:010d}", opp_id, stage, float(amount), float(prob), owner)
+            )
         # Deal activities: the demo (held, or a no-show) and meetings in the later stages.
         acts = []
         if demo_set != NULL_TS:
@@ -1233,14 +870,13 @@ class World:
                     region=self.acct_region[account_idx],
                     plan=plan,
                     term_months=term,
-                    mrr=round(amount / 12, 2),
+                    mrr=mrr,
                     start_us=close_at,
                     opportunity_id=opp_id,
                     owner_user_id=owner,
                     contact_ids=list(self.acct_contacts[account_idx]),
                 )
             )
-        return amount, close_at
 
     def flush_opportunities(self) -> None:
         """Turn the buffered opportunity versions, stage history and deal activities into columns."""
@@ -1271,8 +907,8 @@ class World:
         """Customers acquired before the history starts, so ARR and retention have a base from month one."""
         rng = self.rng("installed_base", 0)
         n = self.scaled(self.p["accounts"]["installed_base"])
-        csms = self.team("CSM", None, self.start_us)
-        aes = self.team("AE", None, self.start_us)
+        csms = self.team("CSM", None)
+        aes = self.team("AE", None)
         start_us = self.start_us - rng.integers(1, 3 * 365, n) * US_PER_DAY
         start_us = np.sort(start_us - rng.integers(0, 86_400, n) * 1_000_000)
         created = start_us - rng.integers(20, 200, n) * US_PER_DAY
@@ -1386,26 +1022,13 @@ class World:
         for m in range(self.n_months):
             lo, hi = to_us(month_start(self.start, m)), to_us(month_start(self.start, m + 1))
             in_month = (opp.version_us >= lo) & (opp.version_us < hi)
-            # Marketing people have no CRM seats: a headcount that grows with volume, fully loaded pay.
-            marketing = max(1, round(t["marketing"] * self.scale * self.growth_factor(m)))
-            self.out.add(
-                "spend_team_monthly",
-                [hi + 2 * US_PER_DAY],
-                team_month_id=[f"{month_start(self.start, m).isoformat()}-marketing"],
-                month_start=[lo],
-                team=["Marketing"],
-                channel=[None],
-                headcount=[marketing],
-                salary_amount=[float(marketing * t["salary"]["Marketing"])],
-                commission_amount=[0.0],
-            )
             for team, channel in (
                 ("Inbound Sales", "Inbound"),
                 ("Outbound Sales", "Outbound"),
                 ("Customer Success", None),
                 ("Sales Leadership", None),
             ):
-                members = (self.users["team"] == team) & (self.users["hired"] < hi)
+                members = self.users["team"] == team
                 salary = float(sum(t["salary"][r] for r in self.users["role"][members]))
                 commission = 0.0
                 if channel:

@@ -21,7 +21,7 @@ cleaned as (
         team_month_id,
         cast(month_start as date) as month_start_date,
         nullif({{ canonical_value('team', ['Inbound Sales', 'Outbound Sales', 'Customer Success',
-                                           'Sales Leadership', 'Marketing']) }}, '') as team,
+                                           'Sales Leadership']) }}, '') as team,
         nullif({{ canonical_value('channel', ['Inbound', 'Outbound']) }}, '') as channel,
         headcount,
         cast(salary_amount as {{ type_money() }}) as salary_amount,
