@@ -146,3 +146,46 @@ def test_defect_rate_follows_the_setting(rate):
         defects += len(records)
     # A chosen row is skipped only when its defect cannot apply (e.g. the column is already empty).
     assert 0.7 * rate <= defects / rows <= 1.1 * rate, defects / rows
+
+
+def test_the_price_book_is_the_dbt_seed_and_the_profile_only_says_who_buys_what(tmp_path, monkeypatch):
+    """One plan catalogue: the generator sells the plans (and prices) of dbt/seeds/plans.csv, which dim_plan reads."""
+    import csv
+
+    from gtm.sources.generators import profile as profile_mod
+
+    with (profile_mod.DBT_PROJECT_DIR / "seeds" / "plans.csv").open(newline="") as f:
+        seed = sorted(csv.DictReader(f), key=lambda r: int(r["plan_tier"]))
+    plans = profile_mod.load_profile()["plans"]
+    assert plans["names"] == [r["plan_name"] for r in seed] == ["Starter", "Growth", "Scale", "Enterprise"]
+    assert plans["list_mrr"] == [float(r["list_mrr_amount"]) for r in seed] == [199.0, 449.0, 990.0, 2400.0]
+    assert plans["mix"]["SMB"] == [0.7, 0.3, 0.0, 0.0]
+
+    # A price changed in the seed (and a plan added) is what the generator then sells.
+    edited = tmp_path / "plans.csv"
+    rows = [dict(r) for r in seed] + [
+        {**seed[-1], "plan_name": "Platinum", "plan_tier": "5", "list_mrr_amount": "5000.00"}
+    ]
+    rows[0]["list_mrr_amount"] = "249.00"
+    with edited.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(seed[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    monkeypatch.setattr(profile_mod, "PLAN_CATALOGUE_PATH", edited)
+    plans = profile_mod.load_profile()["plans"]
+    assert plans["names"][-1] == "Platinum"
+    assert plans["list_mrr"][0] == 249.0
+    assert plans["mix"]["Enterprise"] == [0.0, 0.0, 0.3, 0.7, 0.0]
+
+    # An override replaces a segment's mix whole; it can name the new plan, not one the book lacks.
+    override = tmp_path / "override.toml"
+    override.write_text("[plans.mix]\nSMB = { Starter = 1, Platinum = 1 }\n")
+    assert profile_mod.load_profile(override)["plans"]["mix"]["SMB"] == [0.5, 0.0, 0.0, 0.0, 0.5]
+    override.write_text("[plans.mix]\nSMB = { Diamond = 1 }\n")
+    with pytest.raises(ValueError, match=r"plans.mix.SMB names Diamond, not in the price book"):
+        profile_mod.load_profile(override)
+    override.write_text("[plans]\nlist_mrr = [1, 2, 3, 4]\n")
+    with pytest.raises(
+        ValueError, match=r"unknown profile key 'plans.list_mrr' \(the price book is dbt/seeds"
+    ):
+        profile_mod.load_profile(override)

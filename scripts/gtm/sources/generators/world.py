@@ -707,7 +707,7 @@ class World:
     # ------------------------------------------------------------------ opportunities
     def _plan_terms(self, rng, segments: np.ndarray):
         pl = self.p["plans"]
-        plan = np.array([rng.choice(4, p=pl["mix"][s]) for s in segments])
+        plan = np.array([rng.choice(len(pl["names"]), p=pl["mix"][s]) for s in segments])
         term = np.array([rng.choice(pl["terms"], p=pl["term_weights"][s]) for s in segments])
         mrr = np.round(np.array(pl["list_mrr"])[plan] * rng.lognormal(0, pl["price_sigma"], len(segments)), 2)
         return plan, term, mrr
