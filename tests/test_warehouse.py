@@ -21,7 +21,7 @@ runner = CliRunner()
 
 
 def test_db_url_is_accepted_by_psql(warehouse):
-    result = runner.invoke(app, ["db", "url"])
+    result = runner.invoke(app, ["db", "url", "--show-password"])
     assert result.exit_code == 0, result.output
     url = result.output.strip()
     assert url.startswith("postgresql://gtm_transformer:")

@@ -7,6 +7,9 @@
     while an unknown parent may still arrive in a later load.
 #}
 {% macro dq_reason_columns(checks) -%}
+    {#- Orphan checks go last whatever list they were concatenated from (see the header). -#}
+    {%- set checks = (checks | rejectattr('parent', 'defined') | list)
+        + (checks | selectattr('parent', 'defined') | list) -%}
     case
     {%- for check in checks %}
         when {{ check_condition(check) }} then '{{ check.code }}'
@@ -45,11 +48,29 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- Checks quarantining dates outside [plausible_date_min, plausible_date_max] (vars): year 1 BC or 10000
+    parse, but no business event of this warehouse happened then. ``columns`` maps each cleaned column to the
+    bronze column it comes from (a list when the names are the same). -#}
+{% macro plausible_date_checks(columns) -%}
+    {%- set pairs = columns.items() if columns is mapping else zip(columns, columns) -%}
+    {%- set low = "cast('" ~ var('plausible_date_min') ~ "' as date)" -%}
+    {%- set high = "cast('" ~ var('plausible_date_max') ~ "' as date)" -%}
+    {%- set checks = [] -%}
+    {%- for cleaned, bronze in pairs -%}
+        {%- do checks.append({
+            "when": "(" ~ cleaned ~ " < " ~ low ~ " or " ~ cleaned ~ " >= " ~ high ~ " + 1)",
+            "code": "implausible_date",
+            "column": bronze,
+        }) -%}
+    {%- endfor -%}
+    {{ return(checks) }}
+{%- endmacro %}
+
 {#- The reason codes a quarantined row can carry (dq_rejected_rows tests against this list). -#}
 {% macro dq_reason_codes() -%}
     {{ return([
         'null_key', 'null_required', 'orphan_fk', 'negative_amount', 'future_timestamp',
-        'malformed_email', 'unparseable_value',
+        'malformed_email', 'unparseable_value', 'implausible_date',
     ]) }}
 {%- endmacro %}
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import psycopg
 import typer
+from psycopg.conninfo import make_conninfo
 from rich.console import Console
 
 from gtm.cli.load import EXIT_BUSY, EXIT_REFUSED, EXIT_WAREHOUSE, warehouse_failure
@@ -204,12 +205,19 @@ def _role(settings, name: str):
 @db_app.command("url")
 def db_url(
     role: Annotated[str, typer.Option(help=f"Role to connect as: {', '.join(ROLES)}.")] = "transformer",
+    show_password: Annotated[
+        bool,
+        typer.Option(
+            "--show-password",
+            help="Include the password (e.g. for a BI tool; it stays in the terminal's scrollback).",
+        ),
+    ] = False,
 ) -> None:
-    """Print a libpq connection URL (includes the password: do not paste it anywhere public)."""
+    """Print a libpq connection URL; the password is left out unless --show-password is given."""
     settings = load_settings()
     chosen = _role(settings, role)
     database = settings.airflow_database if role == "airflow" else settings.database
-    typer.echo(settings.url(chosen, database))
+    typer.echo(settings.url(chosen, database, with_password=show_password))
 
 
 @db_app.command("psql", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -217,12 +225,56 @@ def db_psql(
     ctx: typer.Context,
     role: Annotated[str, typer.Option(help=f"Role to connect as: {', '.join(ROLES)}.")] = "transformer",
 ) -> None:
-    """Open psql on the warehouse (extra arguments are passed to psql, e.g. -c 'select 1')."""
+    """Open psql on the warehouse (extra arguments are passed to psql, e.g. -c 'select 1').
+
+    The password reaches psql through its environment (PGPASSWORD, readable only by you), never its
+    command line, which every local user can see in `ps`."""
     settings = load_settings()
     chosen = _role(settings, role)
     database = settings.airflow_database if role == "airflow" else settings.database
     psql = pg_bin("psql")
-    os.execv(psql, [psql, settings.url(chosen, database), *ctx.args])
+    conninfo = make_conninfo(host=settings.host, port=settings.port, dbname=database, user=chosen.user)
+    env = {k: v for k, v in os.environ.items() if k not in {"PGPASSFILE", "PGSERVICE"}}
+    env["PGPASSWORD"] = chosen.password
+    os.execve(psql, [psql, conninfo, *ctx.args], env)
+
+
+@db_app.command("reset-credentials")
+def db_reset_credentials() -> None:
+    """Set new passwords for every role of the embedded warehouse and write them to credentials.env.
+
+    The recovery when $GTM_HOME/credentials.env is lost or damaged: no old password is needed (the
+    administrator's is set in PostgreSQL's single-user mode, which only the data directory's owner can run).
+    The server restarts once, cutting open sessions; anything holding the old passwords (a running local
+    Airflow, a BI tool) needs the new ones (`gtm db url --show-password`)."""
+    from gtm.settings import uses_external_server
+    from gtm.warehouse.server import reset_credentials
+
+    if uses_external_server():
+        raise _fail("POSTGRES_HOST is set: that server's passwords are managed outside this project.", code=2)
+    try:
+        path = reset_credentials()
+    except WarehouseError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"New passwords for every role are set and written to {path} (mode 0600).")
+
+
+@db_app.command("watchdog")
+def db_watchdog(
+    limit: Annotated[
+        float, typer.Option(help="Longest a bi_reader statement (or idle transaction) may run, in seconds.")
+    ] = 60,
+    interval: Annotated[float, typer.Option(help="Seconds between two checks.")] = 5,
+    once: Annotated[bool, typer.Option("--once", help="Check once and exit.")] = False,
+) -> None:
+    """Enforce bi_reader's time limits in the foreground (the embedded server runs this on its own; use it
+    as a service next to an external server). Postgres lets any role lift its own statement_timeout."""
+    from gtm.warehouse import watchdog
+
+    try:
+        watchdog.run(load_settings(), limit_seconds=limit, interval=interval, once=once)
+    except psycopg.OperationalError as exc:
+        raise _fail(f"cannot connect to the warehouse: {str(exc).strip()}") from exc
 
 
 @db_app.command("bootstrap")
@@ -349,7 +401,12 @@ def _run_dbt_or_exit(args: list[str], target: str | None) -> None:
 
     packages = resolve_packages()
     console.print(f"[bold]dbt packages:[/] {packages.describe()}")
-    result = run_dbt(args, target=target, packages=packages)
+    result = run_dbt(
+        args,
+        target=target,
+        packages=packages,
+        on_wait=lambda message: err_console.print(f"[bold yellow]waiting:[/] {message}"),
+    )
     if not result.success:
         raise _fail(f"dbt {' '.join(args)} failed (target {result.target}); see the log above.")
 
@@ -546,6 +603,10 @@ def main() -> None:  # pragma: no cover - console entry point
     except SettingsError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         sys.exit(2)
+    except (WarehouseError, psycopg.OperationalError) as exc:
+        # One line, never a traceback (whose frames could show a connection URL).
+        err_console.print(f"[bold red]error:[/] {' '.join(str(exc).split())}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,13 +12,19 @@ Package resolution (``GTM_DBT_PACKAGES`` = ``auto`` | ``real`` | ``offline``):
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import psycopg
+import psycopg.sql
 
 from gtm.settings import DBT_PROJECT_DIR, WarehouseSettings, gtm_home, load_settings
 from gtm.transform.project import project_name
@@ -28,6 +34,9 @@ OFFLINE_PACKAGES_DIR = DBT_PROJECT_DIR / "offline_packages"
 REQUIRED_PACKAGES = ("dbt_utils", "dbt_expectations")
 DEPS_RETRY_SECONDS = 24 * 3600
 NO_DEPRECATIONS = '{"error": ["Deprecations"]}'
+# dbt commands that create, replace or fill relations: two of them on one target would trip over each other's
+# temporary relations, so they serialise on an advisory lock (see build_lock).
+WRITING_COMMANDS = {"build", "run", "seed", "snapshot", "retry", "clone"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,80 @@ class DbtResult:
     output: object = None
 
 
+class BuildLockTimeout(RuntimeError):
+    """Another dbt command held the target's build lock for longer than the caller would wait."""
+
+
+_held = threading.local()
+
+
+def build_lock_key(database: str, target: str) -> int:
+    """The advisory lock key of one target of one warehouse database (a signed 64-bit integer)."""
+    digest = hashlib.sha256(f"gtm-dbt-build:{database}:{target}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def build_lock(
+    settings: WarehouseSettings,
+    target: str,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+    timeout: float | None = None,
+):
+    """Hold the build lock of ``target`` (a session advisory lock on its own connection) for the block.
+
+    A second writing dbt command on the same target waits for the first to finish (``on_wait`` is told
+    once), instead of both failing on each other's temporary relations. The lock goes with the connection,
+    so a killed build never leaves it behind. Re-entrant within a thread."""
+    key = build_lock_key(settings.database, target)
+    held: set[int] = getattr(_held, "keys", set())
+    _held.keys = held
+    if key in held:
+        yield
+        return
+    with psycopg.connect(settings.url(), autocommit=True, application_name="gtm-build-lock") as conn:
+        if not conn.execute("select pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+            if on_wait:
+                on_wait(
+                    f"another dbt command is building target {target} of database {settings.database}; "
+                    "waiting for it to finish"
+                )
+            if timeout is not None:
+                conn.execute(f"set lock_timeout = '{int(timeout * 1000)}ms'")
+            try:
+                conn.execute("select pg_advisory_lock(%s)", (key,))
+            except psycopg.errors.LockNotAvailable as exc:
+                raise BuildLockTimeout(
+                    f"target {target} is still being built by another dbt command after {timeout:g}s"
+                ) from exc
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("select pg_advisory_unlock(%s)", (key,))
+
+
+def restore_dropped_views(settings: WarehouseSettings) -> list[str]:
+    """Recreate the views a killed or failed build dropped with relations it replaced (dbt/macros/
+    build_integrity.sql records them), before dbt starts and caches the relations it sees. Returns the views
+    that could not be recreated (their model must be rebuilt)."""
+    left: list[str] = []
+    with psycopg.connect(settings.url(), autocommit=True, application_name="gtm-restore-views") as conn:
+        schemas = conn.execute(
+            "select n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+            "where p.proname = '_gtm_restore_dependent_views' and pg_has_role(p.proowner, 'USAGE') order by 1"
+        ).fetchall()
+        for (schema,) in schemas:
+            function = psycopg.sql.SQL("select * from {}._gtm_restore_dependent_views()").format(
+                psycopg.sql.Identifier(schema)
+            )
+            left += [row[0] for row in conn.execute(function).fetchall()]
+    return left
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -175,9 +258,11 @@ def run_dbt(
     fail_on_deprecations: bool = True,
     fail_on_warnings: bool = False,
     project_dir: Path | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> DbtResult:
     """Invoke dbt in this process (no subprocess start-up cost) with the warehouse environment exported.
-    ``project_dir`` runs another checkout of the project (slim CI's base revision); profiles stay ours."""
+    ``project_dir`` runs another checkout of the project (slim CI's base revision); profiles stay ours.
+    Commands that write (WRITING_COMMANDS) hold the target's build lock; ``on_wait`` hears when they wait."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or load_settings()
@@ -192,7 +277,11 @@ def run_dbt(
     if fail_on_warnings:
         # Every warning (test at warn severity, unused config path, imprecise contract type) is an error.
         global_flags = ["--warn-error"]
-    with scoped_environ(dbt_environment(settings, packages, target)):
+    writing = bool(command) and command[0] in WRITING_COMMANDS
+    lock = build_lock(settings, target, on_wait=on_wait) if writing else contextlib.nullcontext()
+    with lock, scoped_environ(dbt_environment(settings, packages, target)):
+        if writing:
+            restore_dropped_views(settings)
         result = dbtRunner().invoke([*global_flags, *command, *base])
     run_results = None
     results_file = project_dir / os.environ.get("DBT_TARGET_PATH", "target") / "run_results.json"

@@ -6,7 +6,10 @@
     {"when": "amount_text is null", "code": "null_required", "column": "amount"},
     {"when": "invoice_amount is null", "code": "unparseable_value", "column": "amount"},
     {"when": "invoice_amount < 0", "code": "negative_amount", "column": "amount"},
-] -%}
+] + plausible_date_checks({
+    "invoice_date": "invoice_date", "paid_at": "paid_at", "period_start_date": "period_start",
+    "period_end_date": "period_end", "updated_at": "updated_at",
+}) -%}
 with
 
 versions as (

@@ -5,7 +5,7 @@
     {"when": "start_date is null", "code": "null_required", "column": "start_date"},
     {"when": "mrr_amount < 0", "code": "negative_amount", "column": "mrr_amount"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
-] -%}
+] + plausible_date_checks(["start_date", "end_date", "cancelled_at", "updated_at"]) -%}
 with
 
 versions as (

@@ -7,7 +7,7 @@
     {"when": "tokens_used < 0", "code": "negative_amount", "column": "tokens_used"},
     {"when": "overage_price_per_1k_tokens_amount < 0", "code": "negative_amount", "column": "unit_price_per_1k"},
     {"when": "usage_charge_amount < 0", "code": "negative_amount", "column": "amount"},
-] -%}
+] + plausible_date_checks({"usage_month_date": "usage_month"}) -%}
 with
 
 versions as (

@@ -2,7 +2,7 @@
 {%- set checks = [
     {"when": "account_id is null", "code": "null_key", "column": "account_id"},
     {"when": "employee_count < 0", "code": "negative_amount", "column": "employee_count"},
-] -%}
+] + plausible_date_checks(["created_at", "updated_at"]) -%}
 with
 
 versions as (
@@ -15,7 +15,7 @@ cleaned as (
 
     select
         account_id,
-        trim(account_name) as account_name,
+        {{ mask_pii('trim(account_name)') }} as account_name,
         trim(industry) as industry,
         {{ canonical_value('segment', sales_segments()) }} as segment,
         employee_count,

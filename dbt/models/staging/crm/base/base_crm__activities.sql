@@ -11,7 +11,7 @@
     {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
     {"code": "orphan_fk", "column": "lead_id", "parent": source('crm', 'crm_leads')},
     {"code": "orphan_fk", "column": "opportunity_id", "parent": source('crm', 'crm_opportunities')},
-] -%}
+] + plausible_date_checks(["occurred_at"]) -%}
 with
 
 versions as (

@@ -4,7 +4,7 @@
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": "not " ~ regexp_like("email", email_pattern()), "code": "malformed_email", "column": "email"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
-] -%}
+] + plausible_date_checks(["created_at", "updated_at"]) -%}
 with
 
 versions as (
@@ -20,7 +20,7 @@ cleaned as (
         nullif(trim(account_id), '') as account_id,
         trim(first_name) as first_name,
         trim(last_name) as last_name,
-        trim(title) as title,
+        {{ mask_pii('trim(title)') }} as title,
         coalesce(is_decision_maker, false) as is_decision_maker,
         {{ clean_email('email') }} as email,
         nullif(trim(phone), '') as phone,

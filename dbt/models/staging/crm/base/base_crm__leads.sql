@@ -13,7 +13,10 @@
     {"when": "first_call_text is not null and first_call_at is null",
      "code": "unparseable_value", "column": "first_call_at"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
-] -%}
+] + plausible_date_checks([
+    "created_at", "first_call_at", "first_email_at", "first_text_at", "form_submitted_at", "last_activity_at",
+    "updated_at",
+]) -%}
 with
 
 versions as (

@@ -13,7 +13,7 @@
     {"when": "demo_held_text is not null and demo_held_at is null", "code": "unparseable_value",
      "column": "demo_held_at"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
-] -%}
+] + plausible_date_checks(["close_date", "created_at", "demo_held_at", "demo_set_at", "updated_at"]) -%}
 with
 
 versions as (

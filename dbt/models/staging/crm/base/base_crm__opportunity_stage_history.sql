@@ -8,7 +8,7 @@
     {"when": is_after_load('entered_at'), "code": "future_timestamp", "column": "entered_at"},
     {"when": "acv_amount < 0", "code": "negative_amount", "column": "amount"},
     {"code": "orphan_fk", "column": "opportunity_id", "parent": source('crm', 'crm_opportunities')},
-] -%}
+] + plausible_date_checks(["entered_at"]) -%}
 with
 
 versions as (

@@ -1,7 +1,7 @@
 {#- Every bronze version of every CRM user, cleaned, with the reason it cannot be staged (null when it can). -#}
 {%- set checks = [
     {"when": "user_id is null", "code": "null_key", "column": "user_id"},
-] -%}
+] + plausible_date_checks({"hired_date": "hired_on", "updated_at": "updated_at"}) -%}
 with
 
 versions as (
@@ -14,7 +14,7 @@ cleaned as (
 
     select
         user_id,
-        trim(full_name) as full_name,
+        {{ mask_pii('trim(full_name)') }} as full_name,
         {{ clean_email('email') }} as email,
         {{ canonical_value('role', ['BDR', 'AE', 'CSM', 'Manager']) }} as user_role,
         {{ canonical_value('team', ['Inbound Sales', 'Outbound Sales', 'Customer Success', 'Sales Leadership']) }}

@@ -5,7 +5,7 @@
     {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
     {"when": is_after_load("touched_at"), "code": "future_timestamp", "column": "touched_at"},
     {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
-] -%}
+] + plausible_date_checks(["touched_at"]) -%}
 with
 
 versions as (

@@ -4,7 +4,7 @@
     {"when": "contact_id is null", "code": "null_required", "column": "contact_id"},
     {"when": "touched_at is null", "code": "null_required", "column": "touched_at"},
     {"code": "orphan_fk", "column": "contact_id", "parent": source('crm', 'crm_contacts')},
-] -%}
+] + plausible_date_checks(["touched_at"]) -%}
 with
 
 versions as (

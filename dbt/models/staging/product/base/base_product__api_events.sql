@@ -12,7 +12,7 @@
     {"when": "event_id is null", "code": "null_key", "column": "event_id"},
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": "event_at is null", "code": "null_required", "column": "event_at"},
-] -%}
+] + plausible_date_checks(["event_at"]) -%}
 with
 
 versions as (

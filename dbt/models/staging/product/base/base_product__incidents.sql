@@ -6,7 +6,7 @@
     {"when": "severity is null", "code": "null_required", "column": "severity"},
     {"when": is_after_load("started_at"), "code": "future_timestamp", "column": "started_at"},
     {"when": is_after_load("resolved_at"), "code": "future_timestamp", "column": "resolved_at"},
-] -%}
+] + plausible_date_checks(["started_at", "resolved_at"]) -%}
 with
 
 versions as (
@@ -19,7 +19,7 @@ cleaned as (
 
     select
         incident_id,
-        trim(title) as incident_title,
+        {{ mask_pii('trim(title)') }} as incident_title,
         {{ canonical_value('severity', ['SEV1', 'SEV2', 'SEV3']) }} as severity,
         {{ canonical_value('scope', ['global', 'region']) }} as incident_scope,
         nullif(trim(affected_region), '') as affected_region,

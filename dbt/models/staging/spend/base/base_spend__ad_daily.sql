@@ -5,7 +5,7 @@
     {"when": "campaign_id is null", "code": "null_required", "column": "campaign_id"},
     {"when": "spend_amount is null", "code": "null_required", "column": "spend_amount"},
     {"when": "spend_amount < 0", "code": "negative_amount", "column": "spend_amount"},
-] -%}
+] + plausible_date_checks(["spend_date"]) -%}
 with
 
 versions as (
@@ -22,7 +22,7 @@ cleaned as (
         {{ canonical_value('channel', ['Website', 'Paid Search', 'Webinar', 'Event', 'Paid Social', 'Email']) }}
             as channel,
         trim(campaign_id) as campaign_id,
-        trim(campaign_name) as campaign_name,
+        {{ mask_pii('trim(campaign_name)') }} as campaign_name,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as click_count,
         cast(spend_amount as {{ type_money() }}) as spend_amount,

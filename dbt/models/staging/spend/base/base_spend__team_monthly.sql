@@ -6,7 +6,7 @@
     {"when": "salary_amount is null", "code": "null_required", "column": "salary_amount"},
     {"when": "salary_amount < 0", "code": "negative_amount", "column": "salary_amount"},
     {"when": "commission_amount < 0", "code": "negative_amount", "column": "commission_amount"},
-] -%}
+] + plausible_date_checks({"month_start_date": "month_start"}) -%}
 with
 
 versions as (

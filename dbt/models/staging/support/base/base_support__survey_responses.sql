@@ -4,7 +4,7 @@
     {"when": "survey_type is null", "code": "null_required", "column": "survey_type"},
     {"when": "score is null", "code": "null_required", "column": "score"},
     {"when": "responded_at is null", "code": "null_required", "column": "responded_at"},
-] -%}
+] + plausible_date_checks(["responded_at"]) -%}
 with
 
 versions as (

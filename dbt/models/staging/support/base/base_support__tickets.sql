@@ -5,7 +5,7 @@
     {"when": "account_id is null", "code": "null_required", "column": "account_id"},
     {"when": is_after_load("created_at"), "code": "future_timestamp", "column": "created_at"},
     {"code": "orphan_fk", "column": "account_id", "parent": source('crm', 'crm_accounts')},
-] -%}
+] + plausible_date_checks(["created_at", "resolved_at", "updated_at"]) -%}
 with
 
 versions as (
