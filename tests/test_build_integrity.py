@@ -88,6 +88,18 @@ def test_a_selective_build_leaves_every_project_relation_in_place(built, transfo
     assert grants_after == grants_before
 
 
+def test_rebuilding_a_whole_source_in_parallel_threads_over_a_built_warehouse(built, transformer_conn):
+    """Every CRM base table swapped at once, in parallel threads, with views that read several of them: the
+    record of dependent views must not lock what those views read while another thread drops an old table
+    with CASCADE (recording them in each model's pre-hook deadlocked three of the models)."""
+    expected = _project_relations()
+    done = _gtm("build", "-s", "path:models/staging/crm", env={**os.environ, "DBT_THREADS": "4"})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "deadlock" not in done.stdout + done.stderr
+    assert _missing(transformer_conn, expected) == []
+    assert _leftovers(transformer_conn) == []
+
+
 def test_two_builds_at_once_both_succeed_one_after_the_other(built, transformer_conn):
     expected = _project_relations()
     first = subprocess.Popen(
@@ -150,7 +162,7 @@ def test_a_build_killed_half_way_is_made_whole_by_the_next_run(built, transforme
         "the killed build's sessions to end",
     )
     # The killed build had dropped views with the relations it replaced (it never reached its end); their
-    # records committed with each model, so the next build, of any selection, recreates them.
+    # records (taken at its start) are committed, so the next build, of any selection, recreates them.
     recorded = transformer_conn.execute("select count(*) from staging._gtm_dependent_views").fetchone()[0]
     rerun = _gtm("build", "-s", SWAPPED)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]

@@ -149,7 +149,7 @@ def test_defect_rate_follows_the_setting(rate):
 
 
 def test_the_price_book_is_the_dbt_seed_and_the_profile_only_says_who_buys_what(tmp_path, monkeypatch):
-    """One plan catalogue: the generator sells the plans (and prices) of dbt/seeds/plans.csv, which dim_plan reads."""
+    """One plan catalogue: the generator sells the plans and prices of dbt/seeds/plans.csv, as dim_plan."""
     import csv
 
     from gtm.sources.generators import profile as profile_mod

@@ -8,17 +8,20 @@
     it missing until a full build recreated them.
 
     - on-run-start creates the register `_gtm_dependent_views` in the target's staging schema, and the
-      function `_gtm_restore_dependent_views()` beside it;
-    - a project-wide pre-hook records, inside the model's transaction, every view that depends on the
-      relation about to be replaced (directly or through other views): definition, owner, comments, grants;
+      function `_gtm_restore_dependent_views()` beside it (only when there is something to record), and
+      records every view that depends (directly
+      or through other views) on a relation in the schemas this project builds into: definition, owner,
+      comments, grants;
     - on-run-end recreates every recorded view that is missing, in dependency order (as many passes as
       progress is made), on the new relations, then forgets the ones that exist.
-    A build killed before its end leaves its records behind (they commit with each model): `gtm` runs the
-    same restore before it starts any writing dbt command (gtm.transform.dbt_runner), and any later run
-    restores them at its end.
+    A build killed before its end leaves its records behind (committed at its start): `gtm` runs the same
+    restore before it starts any writing dbt command (gtm.transform.dbt_runner), and any later run restores
+    them at its end.
 
-    The recreation happens at the end of the run, not inside each model's transaction: doing it there took
-    locks on views shared by models that dbt builds in parallel threads, and the threads deadlocked.
+    The record is taken once, before any model runs, not in a pre-hook of each model: pg_get_viewdef locks
+    every relation a view reads, and inside parallel model transactions that met the drop of another
+    thread's old table (drop ... cascade waits for the view, the capture waits for the table) and the
+    threads deadlocked. The recreation happens at the end of the run for the same reason.
 #}
 {% macro dependent_views_register() -%}
     {{ return(api.Relation.create(
@@ -65,75 +68,109 @@
 {%- endmacro %}
 
 {% macro postgres__capture_dependent_views() -%}
-    {%- set relation = adapter.quote(this.schema) ~ '.' ~ adapter.quote(this.identifier) -%}
+    {#- Nothing to record (a first build, a slim CI build into fresh schemas): no register is created. -#}
+    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- set schemas = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type in ('model', 'seed', 'snapshot') -%}
+        {%- if node.schema not in schemas -%}{%- do schemas.append(node.schema) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- if not schemas -%}{{ return('select 1') }}{%- endif -%}
+    {%- set count_sql = "select count(*) from (" ~ dependent_views_sql(schemas) ~ ") as recorded" -%}
+    {%- if run_query(count_sql).columns[0].values()[0] == 0 -%}{{ return('select 1') }}{%- endif -%}
+    {%- set register = dependent_views_register() -%}
+    {{ create_dependent_views_register() }};
+    {#- pg_get_viewdef locks what each view reads. Another process building this target (an Airflow task)
+        may be dropping one of those with CASCADE, which waits for the view: the record gives way (a lock
+        wait shorter than the deadlock timeout, then a retry) instead of deadlocking that build. -#}
     do $gtm_capture$
     declare
-        dependent record;
+        attempt integer := 0;
     begin
-        for dependent in
-            with recursive dependents (view_oid, depth) as (
-                select rewrite.ev_class, 1
-                from pg_depend as dependency
-                inner join pg_rewrite as rewrite on dependency.objid = rewrite.oid
-                where
-                    dependency.classid = 'pg_rewrite'::regclass
-                    and dependency.refclassid = 'pg_class'::regclass
-                    and dependency.refobjid = to_regclass({{ dbt.string_literal(relation) }})
-                    and rewrite.ev_class <> dependency.refobjid
-                union
-                select rewrite.ev_class, dependents.depth + 1
-                from dependents
-                inner join pg_depend as dependency
-                    on
-                        dependents.view_oid = dependency.refobjid
-                        and dependency.classid = 'pg_rewrite'::regclass
-                        and dependency.refclassid = 'pg_class'::regclass
-                inner join pg_rewrite as rewrite on dependency.objid = rewrite.oid
-                where rewrite.ev_class <> dependency.refobjid
-            )
-
-            select view_oid, max(depth) as depth from dependents group by view_oid
+        set local lock_timeout = '200ms';
         loop
             begin
-                insert into {{ dependent_views_register() }} (
+                delete from {{ register }} where to_regclass(format('%I.%I', schema_name, view_name)) is not null;
+                insert into {{ register }} (
                     schema_name, view_name, depth, definition, owner_name, description, column_descriptions,
                     grants
                 )
-                select
-                    namespace.nspname,
-                    class.relname,
-                    dependent.depth,
-                    pg_get_viewdef(class.oid),
-                    pg_get_userbyid(class.relowner),
-                    obj_description(class.oid, 'pg_class'),
-                    (
-                        select coalesce(
-                            jsonb_agg(
-                                jsonb_build_array(attribute.attname, col_description(class.oid, attribute.attnum))
-                            ),
-                            '[]'::jsonb
-                        )
-                        from pg_attribute as attribute
-                        where
-                            attribute.attrelid = class.oid
-                            and attribute.attnum > 0
-                            and col_description(class.oid, attribute.attnum) is not null
-                    ),
-                    (
-                        select coalesce(jsonb_agg(jsonb_build_array(acl.privilege_type, acl.grantee)), '[]'::jsonb)
-                        from aclexplode(class.relacl) as acl
-                        where acl.grantee <> class.relowner
-                    )
-                from pg_class as class
-                inner join pg_namespace as namespace on class.relnamespace = namespace.oid
-                where class.oid = dependent.view_oid and class.relkind = 'v';
-            exception when others then
-                -- Dropped meanwhile by a model another thread builds: that model recreates it itself.
-                null;
+                {{ dependent_views_sql(schemas) | indent(16) }};
+                exit;
+            exception when lock_not_available or deadlock_detected then
+                attempt := attempt + 1;
+                if attempt >= 100 then
+                    raise;
+                end if;
+                perform pg_sleep(0.05 * least(attempt, 20));
             end;
         end loop;
     end
     $gtm_capture$
+{%- endmacro %}
+
+{#- Every view that reads, directly or through other views, a relation in one of `schemas`, with what it
+    takes to recreate it. -#}
+{% macro dependent_views_sql(schemas) -%}
+    with recursive dependents (view_oid, depth) as (
+        select rewrite.ev_class, 1
+        from pg_depend as dependency
+        inner join pg_rewrite as rewrite on dependency.objid = rewrite.oid
+        inner join pg_class as parent on dependency.refobjid = parent.oid
+        inner join pg_namespace as parent_namespace on parent.relnamespace = parent_namespace.oid
+        where
+            dependency.classid = 'pg_rewrite'::regclass
+            and dependency.refclassid = 'pg_class'::regclass
+            and rewrite.ev_class <> dependency.refobjid
+            and parent_namespace.nspname in (
+                {%- for schema in schemas %}{{ dbt.string_literal(schema) }}{{ ", " if not loop.last }}{% endfor -%}
+            )
+        union
+        select rewrite.ev_class, dependents.depth + 1
+        from dependents
+        inner join pg_depend as dependency
+            on
+                dependents.view_oid = dependency.refobjid
+                and dependency.classid = 'pg_rewrite'::regclass
+                and dependency.refclassid = 'pg_class'::regclass
+        inner join pg_rewrite as rewrite on dependency.objid = rewrite.oid
+        where rewrite.ev_class <> dependency.refobjid
+    ),
+
+    deepest as (
+        select
+            view_oid,
+            max(depth) as depth
+        from dependents
+        group by view_oid
+    )
+
+    select
+        namespace.nspname,
+        class.relname,
+        deepest.depth,
+        pg_get_viewdef(class.oid),
+        pg_get_userbyid(class.relowner),
+        obj_description(class.oid, 'pg_class'),
+        (
+            select coalesce(
+                jsonb_agg(jsonb_build_array(attribute.attname, col_description(class.oid, attribute.attnum))),
+                '[]'::jsonb
+            )
+            from pg_attribute as attribute
+            where
+                attribute.attrelid = class.oid
+                and attribute.attnum > 0
+                and col_description(class.oid, attribute.attnum) is not null
+        ),
+        (
+            select coalesce(jsonb_agg(jsonb_build_array(acl.privilege_type, acl.grantee)), '[]'::jsonb)
+            from aclexplode(class.relacl) as acl
+            where acl.grantee <> class.relowner
+        )
+    from deepest
+    inner join pg_class as class on deepest.view_oid = class.oid
+    inner join pg_namespace as namespace on class.relnamespace = namespace.oid
+    where class.relkind = 'v'
 {%- endmacro %}
 
 {% macro restore_dependent_views() -%}
@@ -169,6 +206,8 @@
     create or replace function {{ adapter.quote(register.schema) }}._gtm_restore_dependent_views()
     returns setof text
     language plpgsql
+    -- A view whose parents another build holds is left for a later pass or run, never waited on.
+    set lock_timeout = '200ms'
     as $gtm_restore$
     declare
         dependent record;
