@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg
 from psycopg import sql
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
@@ -189,13 +190,15 @@ def print_attribution(console: Console, target: str) -> None:
     except ReportError:
         return
     models = attribution_models()
+    # Eight columns of model names: no vertical rules, names wrapped at their spaces, so it fits 80 columns.
     table = Table(
         title="Attribution: share of pipeline by model (seed 001, 90-day window)",
         caption="spread = max - min share, points",
+        box=box.SIMPLE_HEAD,
     )
-    table.add_column("channel")
+    table.add_column("channel", no_wrap=True)
     for label in [*models.values(), "spread"]:
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", no_wrap=" " not in label)
     for row in rows:
         shares = (row[f"{model}_pipeline_share"] for model in models)
         table.add_row(
